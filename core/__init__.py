@@ -1,0 +1,60 @@
+"""Concord's shared kernel: the app factory and what every feature stands on."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config layers, extensions, blueprints, error pages, CLI."""
+    from flask_migrate import Migrate
+    from flask_wtf.csrf import CSRFProtect
+    from sqlalchemy import event
+
+    from core import admin, auth, cli, errors, views
+    from core.config import build_config
+    from core.db import db
+    from core.timefmt import date_html, datetime_html
+    from core.users import Role, login_manager
+
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates",
+                static_folder="../static")
+    app.config.update(build_config(app.instance_path, config))
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    db.init_app(app)
+    Migrate(app, db, directory=str(app.root_path + "/../migrations"))
+    CSRFProtect(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+    auth.init_app(app)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin.bp)
+    _register_features(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    @app.context_processor
+    def _helpers() -> dict[str, Any]:
+        from flask_login import current_user
+
+        tz = getattr(current_user, "timezone", "UTC")
+        return {"show_dt": lambda v: datetime_html(v, tz), "show_date": date_html, "Role": Role}
+
+    return app
+
+
+def _register_features(app: Flask) -> None:
+    """Register the feature blueprints (the only place core imports a feature)."""
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """Enforce foreign keys and wait for locks on SQLite."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

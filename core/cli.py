@@ -1,0 +1,59 @@
+"""Command-line tools: `flask audit verify`, `flask concord seed-demo`, `flask concord make-admin`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from core import audit
+from core.db import db
+from core.users import User
+
+audit_cli = AppGroup("audit", help="Inspect the audit log.")
+concord_cli = AppGroup("concord", help="Concord administration.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Verify the audit hash chain; exit 1 at the first broken row."""
+    report = audit.verify_database()
+    if report.ok:
+        click.echo(f"Audit chain OK: {report.checked} events verified.")
+        return
+    click.echo(f"Audit chain BROKEN at seq {report.broken_seq}: {report.reason} "
+               f"({report.checked} events verified before it).", err=True)
+    raise SystemExit(1)
+
+
+@concord_cli.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo consortium (idempotent: does nothing if companies exist)."""
+    from devtools.demo_data import load_demo
+
+    created = load_demo()
+    click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+
+
+@concord_cli.command("make-admin")
+@click.argument("email")
+def make_admin(email: str) -> None:
+    """Grant the administrator role to the user with this (verified) e-mail."""
+    user = db.session.scalars(
+        select(User).where(func.lower(User.email) == email.strip().lower(), User.email_verified)
+    ).first()
+    if user is None:
+        click.echo(f"No signed-in user with the verified e-mail {email}; they must sign in "
+                   "once first.", err=True)
+        raise SystemExit(2)
+    user.is_admin = True
+    audit.record("user.make_admin", user, actor=None, email=user.email)
+    db.session.commit()
+    click.echo(f"{user} is now an administrator.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(concord_cli)

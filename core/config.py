@@ -1,0 +1,98 @@
+"""Configuration layers: defaults, optional instance file, environment variables, explicit overrides."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+# Every setting Concord reads from the environment, with its default (README has the table).
+DEFAULTS: dict[str, Any] = {
+    "CONCORD_ENV": "production",
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,
+    "BASE_URL": None,
+    "OIDC_ISSUER": "https://openstackid.org",
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,
+    "OIDC_SCOPES": "openid profile email",
+    "OIDC_TIMEOUT": 10,
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_TLS": False,
+    "MAIL_FROM": "concord@localhost",
+    "ADMIN_CONTACT": None,
+    "INVITATION_DAYS": 30,
+    "LOG_LEVEL": "INFO",
+}
+INT_SETTINGS = {"OIDC_TIMEOUT", "MAIL_PORT", "INVITATION_DAYS"}
+BOOL_SETTINGS = {"MAIL_USE_TLS"}
+ENVIRONMENTS = {"development", "testing", "production"}
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot run safely."""
+
+
+def _coerce(name: str, raw: str) -> Any:
+    """Turn an environment string into the setting's type."""
+    if name in INT_SETTINGS:
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+    if name in BOOL_SETTINGS:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return raw
+
+
+def normalize_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at the psycopg 3 driver Concord ships with."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def build_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Merge the layers and derive Flask's own settings; raise ConfigError if unsafe."""
+    cfg: dict[str, Any] = dict(DEFAULTS)
+    instance_file = Path(instance_path) / "concord.cfg"
+    if instance_file.is_file():
+        scope: dict[str, Any] = {}
+        exec(compile(instance_file.read_text(), str(instance_file), "exec"), scope)
+        cfg.update({k: v for k, v in scope.items() if k.isupper()})
+    for name in DEFAULTS:
+        if name in os.environ:
+            cfg[name] = _coerce(name, os.environ[name])
+    cfg.update(overrides or {})
+    return _derive(cfg, instance_path)
+
+
+def _derive(cfg: dict[str, Any], instance_path: str) -> dict[str, Any]:
+    """Check the environment name and secret, and fill Flask/SQLAlchemy settings."""
+    env = cfg["CONCORD_ENV"]
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"CONCORD_ENV must be one of {sorted(ENVIRONMENTS)}, got {env!r}")
+    if not cfg.get("SECRET_KEY"):
+        if env == "production":
+            raise ConfigError("SECRET_KEY is required in production; refusing to start without it")
+        cfg["SECRET_KEY"] = f"insecure-{env}-key"
+    url = cfg.get("DATABASE_URL") or cfg.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        url = "sqlite:///" + str(Path(instance_path) / "concord.sqlite3")
+    cfg["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url)
+    cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    cfg["TESTING"] = env == "testing" or cfg.get("TESTING", False)
+    production = env == "production"
+    cfg.setdefault("SESSION_COOKIE_NAME", "concord_session")
+    cfg.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    cfg.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    cfg.setdefault("SESSION_COOKIE_SECURE", production)
+    cfg.setdefault("REMEMBER_COOKIE_SECURE", production)
+    cfg.setdefault("PREFERRED_URL_SCHEME", "https" if production else "http")
+    cfg.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    return cfg

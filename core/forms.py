@@ -1,0 +1,130 @@
+"""One form class per screen of the member register and the account page."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from core.member_rules import SLUG_RE, CompanyStatus
+from core.members import RepKind
+from core.timefmt import is_timezone
+
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Build SelectField choices from (value, label) pairs (WTForms 3.3 drops tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+STATUS_CHOICES = choices((s.value, s.value.capitalize()) for s in CompanyStatus)
+KIND_CHOICES = choices((k.value, k.value.capitalize()) for k in RepKind)
+
+
+class CompanyForm(FlaskForm):
+    """Create or edit a company and its criteria evidence."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    slug = StringField(
+        "Short name (for addresses)",
+        validators=[DataRequired(), Length(max=60),
+                    Regexp(SLUG_RE, message="Use lower-case letters, digits and single hyphens.")],
+    )
+    operator_or_nsp = BooleanField("Large operator and/or network service provider")
+    dedicated_ftes = IntegerField(
+        "Dedicated FTEs contributing to OpenStack",
+        validators=[InputRequired(), NumberRange(min=0, max=100000)], default=0,
+    )
+    upstream_ftes = IntegerField(
+        "FTEs on upstream roadmap work",
+        validators=[InputRequired(), NumberRange(min=0, max=100000)], default=0,
+    )
+    criteria_notes = TextAreaField("Notes on the criteria", validators=[Length(max=5000)])
+    initial_status = SelectField(
+        "Initial status", choices=STATUS_CHOICES[:2], default=CompanyStatus.CANDIDATE.value
+    )
+    initial_date = DateField("Effective from", validators=[Optional()])
+    submit = SubmitField("Save")
+
+
+class StatusChangeForm(FlaskForm):
+    """Move a company to a new status from a date, with a reason."""
+
+    status = SelectField("New status", choices=STATUS_CHOICES)
+    effective_on = DateField("Effective from", validators=[DataRequired()])
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField("Change status")
+
+
+class InvitationForm(FlaskForm):
+    """Invite an e-mail address to act for a company."""
+
+    company_id = SelectField("Company", coerce=int, validators=[InputRequired()])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254),
+                                             Email(check_deliverability=False)])
+    kind = SelectField("As", choices=KIND_CHOICES)
+    submit = SubmitField("Invite")
+
+
+class AppointForm(FlaskForm):
+    """Appoint an existing user as a company's representative."""
+
+    user_id = SelectField("Person", coerce=int, validators=[InputRequired()])
+    company_id = SelectField("Company", coerce=int, validators=[InputRequired()])
+    kind = SelectField("As", choices=KIND_CHOICES)
+    start_on = DateField("From", validators=[DataRequired()])
+    submit = SubmitField("Appoint")
+
+
+class EndForm(FlaskForm):
+    """End a representative's mandate on a last day."""
+
+    last_day = DateField("Last day", validators=[DataRequired()])
+    submit = SubmitField("End")
+
+
+class ChairTermForm(FlaskForm):
+    """Record a chair term."""
+
+    user_id = SelectField("Chairperson", coerce=int, validators=[InputRequired()])
+    starts_on = DateField("From", validators=[DataRequired()])
+    ends_on = DateField("Until (first day after the term)", validators=[DataRequired()])
+    submit = SubmitField("Record term")
+
+
+class ConfirmForm(FlaskForm):
+    """A bare POST form (CSRF only) for one-click actions."""
+
+    submit = SubmitField("Confirm")
+
+
+class AccountForm(FlaskForm):
+    """The user's own settings."""
+
+    timezone = StringField("Time zone (IANA name, e.g. Europe/Paris)",
+                           validators=[DataRequired(), Length(max=64)])
+    submit = SubmitField("Save")
+
+    def validate_timezone(self, field: StringField) -> None:
+        """Accept only known IANA zone names."""
+        if not is_timezone(field.data.strip()):
+            raise ValidationError("Unknown time zone; use a name such as Europe/Paris or UTC.")

@@ -1,0 +1,140 @@
+"""The signed-in person: User model (keyed on OIDC issuer and subject), roles and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from enum import StrEnum
+from functools import wraps
+from typing import TYPE_CHECKING
+
+from flask import abort
+from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
+from sqlalchemy import Boolean, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core import clock
+from core.db import UTCDateTime, db
+
+if TYPE_CHECKING:
+    from core.members import ChairTerm, Company, Representative
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please sign in with OpenStackID to continue."
+login_manager.login_message_category = "info"
+
+
+class Role(StrEnum):
+    """The five audiences Concord serves, from least to most powerful."""
+
+    PUBLIC = "public"
+    USER = "user"
+    REPRESENTATIVE = "representative"
+    CHAIR = "chair"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    """A person who signed in through OpenStackID."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __str__(self) -> str:
+        return self.name or self.email or f"user {self.id}"
+
+    def representation(self, on: date | None = None) -> Representative | None:
+        """Return the user's active representative row on a day (today by default)."""
+        from core.members import Representative
+
+        day = on or clock.today()
+        stmt = (
+            select(Representative)
+            .where(Representative.user_id == self.id, *Representative.active_on(day))
+            .order_by(Representative.kind, Representative.start_on)
+        )
+        return db.session.scalars(stmt).first()
+
+    def company(self, on: date | None = None) -> Company | None:
+        """Return the company the user acts for on a day, if any."""
+        rep = self.representation(on)
+        return rep.company if rep else None
+
+    def chair_term(self, on: date | None = None) -> ChairTerm | None:
+        """Return the chair term the user holds on a day, if any."""
+        from core.members import ChairTerm
+
+        term = ChairTerm.current(on)
+        return term if term and term.user_id == self.id else None
+
+    def roles(self) -> set[Role]:
+        """Return every role the user holds today."""
+        roles = {Role.PUBLIC, Role.USER}
+        if self.representation() is not None:
+            roles.add(Role.REPRESENTATIVE)
+        if self.chair_term() is not None:
+            roles.add(Role.CHAIR)
+        if self.is_admin:
+            roles.add(Role.ADMIN)
+        return roles
+
+
+class Anonymous(AnonymousUserMixin):
+    """The public: no sign-in."""
+
+    timezone = "UTC"
+    is_admin = False
+
+    def roles(self) -> set[Role]:
+        """Return the public role only."""
+        return {Role.PUBLIC}
+
+    def company(self, on: date | None = None) -> None:
+        """The public acts for no company."""
+        return None
+
+
+login_manager.anonymous_user = Anonymous
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Load the session's user by primary key."""
+    try:
+        return db.session.get(User, int(user_id))
+    except ValueError:
+        return None
+
+
+def require_role(*allowed: Role) -> Callable:
+    """Decorate a view so only users holding one of `allowed` roles reach it (401/403 otherwise)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.roles() & set(allowed):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+admin_required = require_role(Role.ADMIN)
+chair_or_admin_required = require_role(Role.CHAIR, Role.ADMIN)
+representative_required = require_role(Role.REPRESENTATIVE)

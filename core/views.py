@@ -1,0 +1,54 @@
+"""Home and dashboard, the public member list, and the user's account page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from core import audit, clock
+from core.db import db
+from core.forms import AccountForm
+from core.members import ChairTerm, Company
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def home():
+    """Show the landing page, or the signed-in person's dashboard."""
+    chair = ChairTerm.current()
+    if not current_user.is_authenticated:
+        return render_template("home.html", chair=chair)
+    rep = current_user.representation()
+    return render_template(
+        "dashboard.html", rep=rep, chair=chair,
+        admin_contact=current_app.config.get("ADMIN_CONTACT"),
+    )
+
+
+@bp.get("/members")
+def members():
+    """List today's member companies with their join dates (public)."""
+    return render_template("members.html", companies=Company.members_on(clock.today()))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Let users set their own time zone."""
+    form = AccountForm(obj=current_user)
+    if form.validate_on_submit():
+        old = current_user.timezone
+        current_user.timezone = form.timezone.data.strip()
+        audit.record("user.settings", current_user, timezone_from=old,
+                     timezone_to=current_user.timezone)
+        db.session.commit()
+        flash("Your settings are saved.", "success")
+        return redirect(url_for("core.account"))
+    return render_template("account.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/healthz")
+def healthz():
+    """Tell a load balancer the process is up."""
+    return {"status": "ok"}

@@ -1,0 +1,1 @@
+"""Development and test tools: the loopback OpenID Connect provider and the demo data."""

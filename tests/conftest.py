@@ -1,0 +1,163 @@
+"""Fixtures: a fresh database per test run (SQLite or PostgreSQL), the app, factories, live servers."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from core import audit, create_app
+from core.config import normalize_database_url
+from core.db import db
+from core.member_rules import CompanyStatus
+from core.members import Company, Representative, RepKind
+from core.users import User
+
+ISSUER = "http://idp.test"
+PG_URL = os.environ.get("CONCORD_TEST_POSTGRES")  # e.g. postgresql://postgres@127.0.0.1/test
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """Yield a fresh, empty database for this run: a new PostgreSQL database or a SQLite file."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'concord.sqlite3'}"
+        return
+    admin_url = make_url(normalize_database_url(PG_URL))
+    name = f"concord_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url: str) -> bool:
+    """Tell whether this run uses PostgreSQL."""
+    return database_url.startswith("postgresql")
+
+
+def make_test_app(database_url: str, **overrides):
+    """Build an app for tests on the run's database."""
+    config = {
+        "CONCORD_ENV": "testing",
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "OIDC_ISSUER": ISSUER,
+        "OIDC_CLIENT_ID": "concord-test",
+        "OIDC_CLIENT_SECRET": "test-client-secret",
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+def reset_schema() -> None:
+    """Give the test an empty schema (TRUNCATE bypasses the audit row triggers by design)."""
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(1)"))
+            db.metadata.create_all(conn)
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            conn.execute(text("SELECT pg_advisory_unlock(1)"))
+    else:
+        db.drop_all()
+        db.create_all()
+
+
+@pytest.fixture
+def app(database_url: str):
+    """Yield an app with an empty schema."""
+    app = make_test_app(database_url)
+    with app.app_context():
+        reset_schema()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Return a factory of users."""
+    counter = iter(range(1, 10_000))
+
+    def factory(name: str | None = None, email: str | None = None, admin: bool = False,
+                verified: bool = True) -> User:
+        n = next(counter)
+        user = User(issuer=ISSUER, subject=f"sub-{n}", name=name or f"Person {n}",
+                    email=email or f"person{n}@example.com", email_verified=verified,
+                    is_admin=admin)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_company(app):
+    """Return a factory of companies with a first status."""
+
+    def factory(name: str, status: CompanyStatus = CompanyStatus.MEMBER,
+                since: date = date(2020, 1, 1), **fields) -> Company:
+        slug = name.lower().replace("&", "").replace(" ", "-")
+        company = Company(name=name, slug=slug, **fields)
+        db.session.add(company)
+        company.change_status(status, since, "test", None)
+        audit.record("company.create", company, actor=None, name=name)
+        db.session.commit()
+        return company
+
+    return factory
+
+
+@pytest.fixture
+def make_rep(app, make_user):
+    """Return a factory of representatives (creates the user when not given)."""
+
+    def factory(company: Company, user: User | None = None,
+                kind: RepKind = RepKind.REPRESENTATIVE, start_on: date = date(2020, 1, 1)):
+        user = user or make_user()
+        rep = Representative.appoint(user, company, kind, start_on)
+        db.session.commit()
+        return rep
+
+    return factory
+
+
+@pytest.fixture
+def login(client):
+    """Return a function that logs a user into the test client through the session."""
+
+    def do(user: User | None) -> None:
+        with client.session_transaction() as sess:
+            sess.clear()
+            if user is not None:
+                sess["_user_id"] = str(user.id)
+                sess["_fresh"] = True
+
+    return do
