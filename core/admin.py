@@ -19,7 +19,7 @@ from core.forms import (
     choices,
 )
 from core.member_rules import CompanyStatus, RegisterError
-from core.members import ChairTerm, Company, Invitation, Representative, RepKind
+from core.members import ChairTerm, Company, Invitation, RepKind, Representative
 from core.users import User, admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

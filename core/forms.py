@@ -30,7 +30,6 @@ from core.members import RepKind
 from core.timefmt import is_timezone
 
 
-
 def choices(pairs) -> list[SelectChoice]:
     """Build SelectField choices from (value, label) pairs (WTForms 3.3 drops tuples)."""
     return [SelectChoice(value, label) for value, label in pairs]

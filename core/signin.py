@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from core import audit, clock
 from core.db import db
-from core.members import Invitation, Representative
 from core.member_rules import RegisterError
+from core.members import Invitation, Representative
 from core.users import User
 
 

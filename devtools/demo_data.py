@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core import audit, clock
 from core.db import db
 from core.member_rules import CompanyStatus
-from core.members import ChairTerm, Company, Invitation, Representative, RepKind
+from core.members import ChairTerm, Company, Invitation, RepKind, Representative
 from core.users import User
 from devtools.demo_people import DEMO_PEOPLE
 

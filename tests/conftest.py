@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from core import audit, create_app
 from core.config import normalize_database_url
 from core.db import db
 from core.member_rules import CompanyStatus
-from core.members import Company, Representative, RepKind
+from core.members import Company, RepKind, Representative
 from core.users import User
+from devtools.oidc_provider import ProviderServer
 
 ISSUER = "http://idp.test"
 PG_URL = os.environ.get("CONCORD_TEST_POSTGRES")  # e.g. postgresql://postgres@127.0.0.1/test
@@ -78,6 +84,12 @@ def reset_schema() -> None:
 
 
 @pytest.fixture
+def app_factory():
+    """Return the function that builds a test app on a given database URL."""
+    return make_test_app
+
+
+@pytest.fixture
 def app(database_url: str):
     """Yield an app with an empty schema."""
     app = make_test_app(database_url)
@@ -88,9 +100,24 @@ def app(database_url: str):
         db.engine.dispose()
 
 
+class FreshUserClient(FlaskClient):
+    """Test client that forgets Flask-Login's cached user between requests.
+
+    Tests keep one app context pushed, and a request reuses it, so `g` would otherwise carry
+    the previous request's user into the next one.
+    """
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        resp = super().open(*args, **kwargs)
+        g.pop("_login_user", None)
+        return resp
+
+
 @pytest.fixture
 def client(app):
     """A test client."""
+    app.test_client_class = FreshUserClient
     return app.test_client()
 
 
@@ -161,3 +188,47 @@ def login(client):
                 sess["_fresh"] = True
 
     return do
+
+
+@dataclass
+class Live:
+    """The app served over real HTTP beside the loopback OpenID Connect provider."""
+
+    url: str
+    app: object
+    provider: ProviderServer
+
+
+def _serve(app, port: int = 0):
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                              daemon=True)
+    thread.start()
+    return server, thread
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code="-", size="-"):
+        """Keep test output readable."""
+
+
+@pytest.fixture
+def live(app, app_factory, database_url) -> Iterator[Live]:
+    """Serve the app on 127.0.0.1 with a provider whose client is registered for its port."""
+    provider = ProviderServer().start()
+    rp = app_factory(database_url, OIDC_ISSUER=provider.url,
+                     OIDC_CLIENT_ID="concord-live", OIDC_CLIENT_SECRET="live-secret")
+    server, thread = _serve(rp)
+    url = f"http://127.0.0.1:{server.server_port}"
+    provider.add_client({"client_id": "concord-live", "client_secret": "live-secret",
+                         "redirect_uris": [f"{url}/auth/callback"],
+                         "post_logout_redirect_uris": [f"{url}/auth/signed-out"]})
+    try:
+        yield Live(url, rp, provider)
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+        provider.stop()
+        with rp.app_context():
+            db.engine.dispose()

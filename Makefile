@@ -1,0 +1,53 @@
+# Concord: `make run` and `make test` each bootstrap .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-sqlite test-postgres lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: migrate, load demo data, start the local sign-in provider and the app
+run: $(STAMP)
+	$(PY) -m devtools.run
+
+## make test: the whole suite on SQLite, then again on a fresh PostgreSQL database
+test: $(STAMP)
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: $(STAMP)
+	@echo "=== test suite on SQLite ==="
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	@if $(PY) -m devtools.pg_ready "$(PG_TEST_URL)"; then \
+		echo "=== test suite on PostgreSQL ($(PG_TEST_URL), fresh database per run) ==="; \
+		CONCORD_TEST_POSTGRES="$(PG_TEST_URL)" $(VENV)/bin/pytest $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+		echo "ERROR: PostgreSQL does not answer at $(PG_TEST_URL) and CI=true: failing." >&2; exit 1; \
+	else \
+		echo ""; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		echo "!!! SKIPPED the PostgreSQL pass: nothing answers at $(PG_TEST_URL)"; \
+		echo "!!! Start PostgreSQL (or set PG_TEST_URL) to run the suite on it too."; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	fi
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis

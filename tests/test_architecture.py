@@ -1,0 +1,48 @@
+"""Rules of dependency: pure modules import no Flask, SQLAlchemy or models; core imports no feature."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PURE_MODULES = [
+    "core/member_rules.py", "core/clock.py", "core/stats.py",
+    "voting/rules.py", "voting/tally.py", "voting/recount.py", "voting/formats.py",
+    "surveys/results.py", "surveys/anonymize.py", "surveys/summarize.py",
+]
+FORBIDDEN_IN_PURE = ("flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "flask_wtf",
+                     "wtforms", "core.db", "core.members", "core.users", "voting.models",
+                     "surveys.models")
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _present(modules: list[str]) -> list[str]:
+    return [m for m in modules if (ROOT / m).exists()]
+
+
+@pytest.mark.parametrize("module", _present(PURE_MODULES))
+def test_pure_modules_stay_pure(module):
+    bad = {name for name in imports_of(ROOT / module)
+           if any(name == f or name.startswith(f + ".") for f in FORBIDDEN_IN_PURE)}
+    assert bad == set(), f"{module} imports {sorted(bad)}"
+
+
+def test_core_imports_no_feature_outside_the_factory():
+    for path in sorted((ROOT / "core").glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        bad = {n for n in imports_of(path) if n.split(".")[0] in {"voting", "surveys"}}
+        assert bad == set(), f"{path.name} imports {sorted(bad)}"

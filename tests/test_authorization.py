@@ -1,0 +1,115 @@
+"""Every route x every role has an expected status; a route missing from the table fails the test."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+
+from core import audit, clock
+from core.db import db
+from core.members import ChairTerm, Invitation, RepKind
+
+ROLES = ("public", "user", "representative", "chair", "admin")
+
+
+def same(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(public: int, others: int) -> dict[str, int]:
+    return {"public": public, **dict.fromkeys(ROLES[1:], others)}
+
+
+ADMIN_ONLY_GET = {"public": 302, "user": 403, "representative": 403, "chair": 403, "admin": 200}
+
+
+def admin_only(admin_status: int) -> dict[str, int]:
+    return {**ADMIN_ONLY_GET, "admin": admin_status}
+
+
+# endpoint -> (method, url, expected status per role). POSTs send an empty form.
+EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
+    "static": ("GET", "/static/concord.css", same(200)),
+    "auth.login": ("GET", "/auth/login", signed_in(302, 302)),
+    "auth.callback": ("GET", "/auth/callback?code=x&state=y", same(400)),
+    "auth.logout": ("POST", "/auth/logout", same(302)),
+    "auth.signed_out": ("GET", "/auth/signed-out", same(302)),
+    "core.home": ("GET", "/", same(200)),
+    "core.members": ("GET", "/members", same(200)),
+    "core.account": ("GET", "/account", signed_in(302, 200)),
+    "core.healthz": ("GET", "/healthz", same(200)),
+    "admin.index": ("GET", "/admin/", ADMIN_ONLY_GET),
+    "admin.companies": ("GET", "/admin/companies", ADMIN_ONLY_GET),
+    "admin.company_new": ("GET", "/admin/companies/new", ADMIN_ONLY_GET),
+    "admin.company_detail": ("GET", "/admin/companies/{company}", ADMIN_ONLY_GET),
+    "admin.company_edit": ("GET", "/admin/companies/{company}/edit", ADMIN_ONLY_GET),
+    "admin.company_status": ("POST", "/admin/companies/{company}/status", admin_only(422)),
+    "admin.invitations": ("GET", "/admin/invitations", ADMIN_ONLY_GET),
+    "admin.invitation_revoke": ("POST", "/admin/invitations/{invitation}/revoke", admin_only(302)),
+    "admin.representatives": ("GET", "/admin/representatives", ADMIN_ONLY_GET),
+    "admin.representative_end": ("POST", "/admin/representatives/{rep}/end", admin_only(303)),
+    "admin.chair_terms": ("GET", "/admin/chair-terms", ADMIN_ONLY_GET),
+    "admin.audit_log": ("GET", "/admin/audit", ADMIN_ONLY_GET),
+}
+
+
+@pytest.fixture
+def world(app, make_company, make_rep, make_user):
+    """Create one person per role and the objects id-bearing routes need."""
+    app.config["WTF_CSRF_ENABLED"] = False  # this test checks authorization, not CSRF
+    # Discovery is pre-loaded so /auth/login redirects without a network call.
+    app.extensions["concord.oidc"].server_metadata.update({
+        "issuer": app.config["OIDC_ISSUER"],
+        "authorization_endpoint": "http://idp.test/authorize",
+        "token_endpoint": "http://idp.test/token",
+        "jwks_uri": "http://idp.test/jwks",
+        "_loaded_at": time.time(),
+    })
+    att = make_company("AT&T")
+    rep = make_rep(att)
+    chair = make_rep(att).user
+    today = clock.today()
+    ChairTerm.record(chair, att, today, today.replace(year=today.year + 1))
+    inv = Invitation.create(att, "new@att.example", RepKind.ALTERNATE, None, 30)
+    audit.record("test.setup", "site", actor=None)
+    db.session.commit()
+    users = {"public": None, "user": make_user(), "representative": rep.user, "chair": chair,
+             "admin": make_user(admin=True)}
+    ids = {"company": att.id, "invitation": inv.id, "rep": rep.id}
+    return users, ids
+
+
+def test_every_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - EXPECTED.keys() == set(), "add the new routes to EXPECTED"
+    assert EXPECTED.keys() - endpoints == set(), "EXPECTED lists routes that no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix(client, login, world, role):
+    users, ids = world
+    login(users[role])
+    failures = []
+    for _endpoint, (method, url, expected) in sorted(EXPECTED.items()):
+        login(users[role])  # some routes (logout) end the session
+        resp = client.open(url.format(**ids), method=method, data={})
+        resp.close()
+        if resp.status_code != expected[role]:
+            failures.append(f"{method} {url} as {role}: {resp.status_code} != {expected[role]}")
+    assert failures == []
+
+
+def test_public_is_redirected_to_sign_in(client, world):
+    resp = client.get("/admin/")
+    assert resp.status_code == 302 and "/auth/login" in resp.headers["Location"]
+
+
+def test_ended_representative_loses_the_role(app, world):
+    users, _ids = world
+    rep_user = users["representative"]
+    assert "representative" in {r.value for r in rep_user.roles()}
+    rep_user.representation().end(date(2020, 6, 30))
+    db.session.commit()
+    assert "representative" not in {r.value for r in rep_user.roles()}
