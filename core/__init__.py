@@ -14,7 +14,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
     from sqlalchemy import event
 
-    from core import admin, auth, cli, errors, views
+    from core import admin, auth, cli, errors, tokens, views
     from core.config import build_config
     from core.db import db
     from core.timefmt import date_html, datetime_html
@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(tokens.bp)
     _register_features(app)
     errors.init_app(app)
     cli.init_app(app)
@@ -43,13 +44,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         from flask_login import current_user
 
         tz = getattr(current_user, "timezone", "UTC")
-        return {"show_dt": lambda v: datetime_html(v, tz), "show_date": date_html, "Role": Role}
+        takes_part = bool(current_user.roles() & {Role.REPRESENTATIVE, Role.CHAIR, Role.ADMIN})
+        return {"show_dt": lambda v: datetime_html(v, tz), "show_date": date_html, "Role": Role,
+                "takes_part": takes_part}
 
     return app
 
 
 def _register_features(app: Flask) -> None:
     """Register the feature blueprints (the only place core imports a feature)."""
+    import voting.views
+
+    voting.views.init_app(app)
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:

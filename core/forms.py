@@ -69,7 +69,7 @@ class StatusChangeForm(FlaskForm):
     """Move a company to a new status from a date, with a reason."""
 
     status = SelectField("New status", choices=STATUS_CHOICES)
-    effective_on = DateField("Effective from", validators=[DataRequired()])
+    effective_on = DateField("Effective from", validators=[InputRequired()])
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField("Change status")
 
@@ -90,14 +90,14 @@ class AppointForm(FlaskForm):
     user_id = SelectField("Person", coerce=int, validators=[InputRequired()])
     company_id = SelectField("Company", coerce=int, validators=[InputRequired()])
     kind = SelectField("As", choices=KIND_CHOICES)
-    start_on = DateField("From", validators=[DataRequired()])
+    start_on = DateField("From", validators=[InputRequired()])
     submit = SubmitField("Appoint")
 
 
 class EndForm(FlaskForm):
     """End a representative's mandate on a last day."""
 
-    last_day = DateField("Last day", validators=[DataRequired()])
+    last_day = DateField("Last day", validators=[InputRequired()])
     submit = SubmitField("End")
 
 
@@ -105,8 +105,8 @@ class ChairTermForm(FlaskForm):
     """Record a chair term."""
 
     user_id = SelectField("Chairperson", coerce=int, validators=[InputRequired()])
-    starts_on = DateField("From", validators=[DataRequired()])
-    ends_on = DateField("Until (first day after the term)", validators=[DataRequired()])
+    starts_on = DateField("From", validators=[InputRequired()])
+    ends_on = DateField("Until (first day after the term)", validators=[InputRequired()])
     submit = SubmitField("Record term")
 
 
@@ -127,3 +127,10 @@ class AccountForm(FlaskForm):
         """Accept only known IANA zone names."""
         if not is_timezone(field.data.strip()):
             raise ValidationError("Unknown time zone; use a name such as Europe/Paris or UTC.")
+
+
+class TokenForm(FlaskForm):
+    """Name a new personal API token."""
+
+    name = StringField("Token name (what it is for)", validators=[DataRequired(), Length(max=80)])
+    submit = SubmitField("Create token")

@@ -232,3 +232,45 @@ def live(app, app_factory, database_url) -> Iterator[Live]:
         provider.stop()
         with rp.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def consortium(app, make_company, make_rep, make_user):
+    """Five member companies with one representative each, a candidate, a chair and an admin."""
+    from core.members import ChairTerm
+
+    names = ["AT&T", "NTT", "Orange", "Reliance Jio", "Walmart"]
+    companies = {n: make_company(n, since=date(2017, 1, 1)) for n in names}
+    reps = {n: make_rep(c, make_user(f"Rep of {n}")).user for n, c in companies.items()}
+    candidate = make_company("Comcast", CompanyStatus.CANDIDATE, since=date(2017, 1, 1))
+    reps["Comcast"] = make_rep(candidate, make_user("Rep of Comcast")).user
+    chair = reps["AT&T"]
+    ChairTerm.record(chair, companies["AT&T"], date(2020, 1, 1), date(2099, 1, 1))
+    db.session.commit()
+    return {"companies": companies, "reps": reps, "chair": chair, "candidate": candidate,
+            "admin": make_user("Ada Admin", admin=True)}
+
+
+@pytest.fixture
+def make_ballot(app):
+    """Return a factory of ballots, opened unless `draft=True`."""
+    from datetime import timedelta
+
+    from core import clock
+    from voting.models import Ballot, Option
+    from voting.rules import Kind
+
+    def factory(kind: Kind = Kind.MOTION, options=(), draft: bool = False,
+                hours: int = 24, **settings):
+        now = clock.now()
+        ballot = Ballot(title=settings.pop("title", f"{kind.value} ballot"), text="Proposal text",
+                        kind=kind, opens_at=now - timedelta(minutes=1),
+                        closes_at=now + timedelta(hours=hours), **settings)
+        ballot.options = [Option(position=i, label=o) for i, o in enumerate(options, 1)]
+        db.session.add(ballot)
+        if not draft:
+            ballot.open()
+        db.session.commit()
+        return ballot
+
+    return factory

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from core import audit, clock
 from core.db import db
 from core.members import ChairTerm, Invitation, RepKind
+from core.tokens import ApiToken
+from voting.actions import decide_ballot, publish
+from voting.rules import Kind
 
 ROLES = ("public", "user", "representative", "chair", "admin")
 
@@ -23,6 +26,11 @@ def signed_in(public: int, others: int) -> dict[str, int]:
 
 
 ADMIN_ONLY_GET = {"public": 302, "user": 403, "representative": 403, "chair": 403, "admin": 200}
+
+
+MEMBERS_GET = {"public": 302, "user": 403, "representative": 200, "chair": 200, "admin": 200}
+CHAIR_GET = {"public": 302, "user": 403, "representative": 403, "chair": 200, "admin": 200}
+API_MEMBERS = {"public": 401, "user": 403, "representative": 200, "chair": 200, "admin": 200}
 
 
 def admin_only(admin_status: int) -> dict[str, int]:
@@ -52,11 +60,45 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "admin.representative_end": ("POST", "/admin/representatives/{rep}/end", admin_only(303)),
     "admin.chair_terms": ("GET", "/admin/chair-terms", ADMIN_ONLY_GET),
     "admin.audit_log": ("GET", "/admin/audit", ADMIN_ONLY_GET),
+    "tokens.index": ("GET", "/account/tokens/", signed_in(302, 200)),
+    "tokens.revoke": ("POST", "/account/tokens/{token}/revoke",
+                      {"public": 302, "user": 404, "representative": 404, "chair": 404,
+                       "admin": 302}),
+    "voting.index": ("GET", "/ballots/", MEMBERS_GET),
+    "voting.show": ("GET", "/ballots/{ballot}", MEMBERS_GET),
+    "voting.vote": ("POST", "/ballots/{ballot}/vote",
+                    {"public": 302, "user": 403, "representative": 422, "chair": 422,
+                     "admin": 403}),
+    "voting.new": ("GET", "/ballots/new", CHAIR_GET),
+    "voting.edit": ("GET", "/ballots/{draft}/edit", CHAIR_GET),
+    "voting.open_ballot": ("POST", "/ballots/{draft}/open", {**CHAIR_GET, "chair": 302,
+                                                             "admin": 302}),
+    "voting.decide": ("POST", "/ballots/{ballot}/decide", {**CHAIR_GET, "chair": 409,
+                                                           "admin": 409}),
+    "voting.casting_vote": ("POST", "/ballots/{ballot}/casting-vote",
+                            {**CHAIR_GET, "chair": 422, "admin": 422}),
+    "voting.publish": ("POST", "/ballots/{ballot}/publish", {**CHAIR_GET, "chair": 409,
+                                                             "admin": 409}),
+    "voting.call_vote": ("POST", "/ballots/{ballot}/call-vote", {**CHAIR_GET, "chair": 409,
+                                                                 "admin": 409}),
+    "decisions.index": ("GET", "/decisions/", same(200)),
+    "decisions.feed": ("GET", "/decisions/feed.atom", same(200)),
+    "decisions.show": ("GET", "/decisions/{published}", same(200)),
+    "decisions.ballots_csv": ("GET", "/decisions/{published}/ballots.csv", same(200)),
+    "decisions.outcome_json": ("GET", "/decisions/{published}/outcome.json", same(200)),
+    "api.ballots": ("GET", "/api/v1/ballots", API_MEMBERS),
+    "api.ballot": ("GET", "/api/v1/ballots/{ballot}", API_MEMBERS),
+    "api.vote": ("POST", "/api/v1/ballots/{ballot}/vote", {**API_MEMBERS, "representative": 400,
+                                                           "chair": 400, "admin": 400}),
+    "api.outcome": ("GET", "/api/v1/ballots/{ballot}/outcome", {**API_MEMBERS,
+                    "representative": 409, "chair": 409, "admin": 409}),
+    "api.decisions": ("GET", "/api/v1/decisions", same(200)),
+    "api.openapi": ("GET", "/api/v1/openapi.json", same(200)),
 }
 
 
 @pytest.fixture
-def world(app, make_company, make_rep, make_user):
+def world(app, make_company, make_rep, make_user, make_ballot):
     """Create one person per role and the objects id-bearing routes need."""
     app.config["WTF_CSRF_ENABLED"] = False  # this test checks authorization, not CSRF
     # Discovery is pre-loaded so /auth/login redirects without a network call.
@@ -70,14 +112,24 @@ def world(app, make_company, make_rep, make_user):
     att = make_company("AT&T")
     rep = make_rep(att)
     chair = make_rep(att).user
-    today = clock.today()
+    today, now = clock.today(), clock.now()
     ChairTerm.record(chair, att, today, today.replace(year=today.year + 1))
     inv = Invitation.create(att, "new@att.example", RepKind.ALTERNATE, None, 30)
     audit.record("test.setup", "site", actor=None)
     db.session.commit()
+    admin = make_user(admin=True)
+    token = ApiToken(user=admin, name="t", token_hash="0" * 64)
+    db.session.add(token)
+    ballot, draft = make_ballot(Kind.MOTION), make_ballot(Kind.MOTION, draft=True)
+    published = make_ballot(Kind.MOTION)
+    published.opens_at, published.closes_at = now - timedelta(days=2), now - timedelta(days=1)
+    decide_ballot(published)
+    publish(published, "")
+    db.session.commit()
     users = {"public": None, "user": make_user(), "representative": rep.user, "chair": chair,
-             "admin": make_user(admin=True)}
-    ids = {"company": att.id, "invitation": inv.id, "rep": rep.id}
+             "admin": admin}
+    ids = {"company": att.id, "invitation": inv.id, "rep": rep.id, "ballot": ballot.id,
+           "draft": draft.id, "published": published.id, "token": token.id}
     return users, ids
 
 

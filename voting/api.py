@@ -1,0 +1,142 @@
+"""JSON API `/api/v1` for ballots, votes and outcomes (session or personal bearer token)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, Flask, abort, current_app, jsonify, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from core.db import db
+from core.tokens import bearer_authenticated
+from core.users import Role
+from voting.ballot_rules import Stage
+from voting.models import Ballot, BallotError, Vote
+from voting.openapi import openapi_document
+from voting.views import refusal_status
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MEMBER_ROLES = {Role.REPRESENTATIVE, Role.CHAIR, Role.ADMIN}
+
+
+def init_app(app: Flask) -> None:
+    """Register the API; CSRF is checked here for cookie sessions, skipped for bearer tokens."""
+    app.extensions["csrf"].exempt(bp)
+    app.register_blueprint(bp)
+
+
+def _check_csrf() -> None:
+    """Require the CSRF token on unsafe requests made with the session cookie."""
+    unsafe = request.method in ("POST", "PUT", "PATCH", "DELETE")
+    if unsafe and not bearer_authenticated() and current_app.config.get("WTF_CSRF_ENABLED", True):
+        current_app.extensions["csrf"].protect()
+
+
+def error(status: int, message: str):
+    """Return a JSON error."""
+    return jsonify(error=status, message=message), status
+
+
+def members_api(view):
+    """Allow member roles only: 401 without credentials, 403 without membership."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return error(401, "sign in or send 'Authorization: Bearer <token>'")
+        if not current_user.roles() & MEMBER_ROLES:
+            return error(403, "only representatives of member companies, the chair and "
+                              "administrators use this")
+        _check_csrf()
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def ballot_json(ballot: Ballot) -> dict:
+    """Describe a ballot (never running results)."""
+    return {
+        "id": ballot.id, "title": ballot.title, "text": ballot.text, "kind": ballot.kind.value,
+        "phase": ballot.phase().value, "secrecy": ballot.secrecy.value,
+        "options": [o.label for o in ballot.options], "quorum": ballot.quorum,
+        "threshold": ballot.threshold.value, "tie_break": ballot.tie_break.value,
+        "unranked": ballot.unranked.value, "default_option": ballot.default_option,
+        "opens_at": ballot.opens_at.isoformat(), "closes_at": ballot.closes_at.isoformat(),
+        "electorate": sorted(e.company.name for e in ballot.electors),
+        "url": url_for("voting.show", ballot_id=ballot.id, _external=True),
+    }
+
+
+def _visible(ballot_id: int) -> Ballot:
+    ballot = db.session.get(Ballot, ballot_id)
+    staff = current_user.roles() & {Role.CHAIR, Role.ADMIN}
+    if ballot is None or (ballot.stage is Stage.DRAFT and not staff):
+        abort(404, "no such ballot")
+    return ballot
+
+
+@bp.get("/ballots")
+@members_api
+def ballots():
+    """List the ballots the caller may see."""
+    rows = db.session.scalars(select(Ballot).order_by(Ballot.closes_at.desc())).all()
+    staff = current_user.roles() & {Role.CHAIR, Role.ADMIN}
+    return jsonify(ballots=[ballot_json(b) for b in rows if staff or b.stage is not Stage.DRAFT])
+
+
+@bp.get("/ballots/<int:ballot_id>")
+@members_api
+def ballot(ballot_id: int):
+    """Describe one ballot, with the caller's company's current vote and receipt."""
+    found = _visible(ballot_id)
+    data = ballot_json(found)
+    company = current_user.company()
+    mine = company and db.session.scalars(select(Vote).where(
+        Vote.ballot_id == found.id, Vote.company_id == company.id)).first()
+    data["my_vote"] = ({"choice": mine.choice, "receipt": mine.receipt, "version": mine.version}
+                       if mine else None)
+    return jsonify(data)
+
+
+@bp.post("/ballots/<int:ballot_id>/vote")
+@members_api
+def vote(ballot_id: int):
+    """Cast or change the caller's company's vote; body is the choice, e.g. {"vote": "yes"}."""
+    from voting.actions import cast
+
+    found = _visible(ballot_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return error(400, "send a JSON object, e.g. {\"vote\": \"yes\"}")
+    try:
+        recorded = cast(found, current_user, body)
+    except BallotError as exc:
+        db.session.rollback()
+        return error(refusal_status(str(exc)), str(exc))
+    return jsonify(receipt=recorded.receipt, version=recorded.version,
+                   company=recorded.company.name), 201
+
+
+@bp.get("/ballots/<int:ballot_id>/outcome")
+@members_api
+def outcome(ballot_id: int):
+    """Return the outcome once the chair has counted (409 before)."""
+    found = _visible(ballot_id)
+    if found.outcome is None:
+        return error(409, f"no outcome yet: the ballot is {found.phase().value}")
+    return jsonify(ballot=found.id, outcome=found.outcome, statement=found.statement or None)
+
+
+@bp.get("/decisions")
+def decisions():
+    """List published outcomes (public)."""
+    rows = db.session.scalars(select(Ballot).where(Ballot.stage == Stage.PUBLISHED)
+                              .order_by(Ballot.published_at.desc())).all()
+    return jsonify(decisions=[{"id": b.id, "title": b.title, "kind": b.kind.value,
+                               "published_at": b.published_at.isoformat(),
+                               "summary": (b.outcome or {}).get("summary")} for b in rows])
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Serve the OpenAPI document describing this API."""
+    return jsonify(openapi_document(url_for("api.ballots", _external=True).rsplit("/", 1)[0]))

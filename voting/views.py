@@ -1,0 +1,125 @@
+"""Ballot pages for members: the list, a ballot with its rules in words, casting and changing a vote."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from core.db import db
+from core.users import Role, require_role
+from voting.ballot_rules import Phase, Secrecy, Stage
+from voting.forms import TIE_BREAKS, ActionForm, CastingForm, PublishForm, raw_choice
+from voting.models import Ballot, BallotError, Vote, current_votes
+from voting.rules import Kind, Quorum
+
+bp = Blueprint("voting", __name__, url_prefix="/ballots")
+members_only = require_role(Role.REPRESENTATIVE, Role.CHAIR, Role.ADMIN)
+
+
+def init_app(app: Flask) -> None:
+    """Register the decisions blueprints."""
+    from voting import api, chair_views, public  # noqa: F401  (routes attach to blueprints)
+
+    app.register_blueprint(bp)
+    app.register_blueprint(public.bp)
+    api.init_app(app)
+
+
+def is_chair_or_admin() -> bool:
+    """Tell whether the current user holds the chair or administers the site."""
+    return bool(current_user.roles() & {Role.CHAIR, Role.ADMIN})
+
+
+def load_ballot(ballot_id: int) -> Ballot:
+    """Load a ballot the current member may see (drafts only for the chair and admins)."""
+    ballot = db.session.get(Ballot, ballot_id) or abort(404)
+    if ballot.stage is Stage.DRAFT and not is_chair_or_admin():
+        abort(404)
+    return ballot
+
+
+@bp.get("/")
+@members_only
+def index():
+    """List ballots: open, upcoming, awaiting decision, decided."""
+    ballots = db.session.scalars(select(Ballot).order_by(Ballot.closes_at.desc())).all()
+    groups: dict[str, list[Ballot]] = {p.value: [] for p in Phase}
+    for ballot in ballots:
+        if ballot.stage is Stage.DRAFT and not is_chair_or_admin():
+            continue
+        groups[ballot.phase().value].append(ballot)
+    return render_template("voting/index.html", groups=groups, chair=is_chair_or_admin())
+
+
+def rules_in_words(ballot: Ballot) -> list[str]:
+    """Say the ballot's counting rules in plain words."""
+    words = [f"Quorum: {Quorum.parse(ballot.quorum).describe()}."]
+    if ballot.kind is Kind.CONSENSUS:
+        words.append("Consensus is reached when no company objects and the quorum is met.")
+    elif ballot.kind is Kind.MOTION:
+        words.append(f"Passes with a {ballot.threshold.value.replace('_', ' ')}: "
+                     f"{ballot.spec().threshold.spec.words}.")
+    elif ballot.kind is Kind.RANKED:
+        reading = {"last": "ranked equally last", "abstain": "no preference"}[ballot.unranked]
+        words.append(f"Counted by the Schulze method; unranked options read as {reading}.")
+    if ballot.default_option:
+        words.append(f"Default option: {ballot.default_option}.")
+    if ballot.kind is not Kind.CONSENSUS:
+        words.append(f"Ties: {TIE_BREAKS[ballot.tie_break]}.")
+    if ballot.lot_commitment and ballot.tie_break.value == "lot":
+        words.append(f"Lot commitment (SHA-256 of the secret drawn at opening): "
+                     f"{ballot.lot_commitment}.")
+    words.append("Secret ballot: only counts are published." if ballot.secrecy is Secrecy.SECRET
+                 else "Open ballot: the tally names each company's vote.")
+    return words
+
+
+def ballot_page(ballot: Ballot, error: str | None = None) -> str:
+    """Render a ballot: text, rules, deadline, the company's vote and receipt, who has voted."""
+    company = current_user.company()
+    mine = None
+    if company is not None:
+        mine = db.session.scalars(select(Vote).where(Vote.ballot_id == ballot.id,
+                                                     Vote.company_id == company.id)).first()
+    return render_template(
+        "voting/ballot.html", ballot=ballot, phase=ballot.phase(), rules=rules_in_words(ballot),
+        company=company, mine=mine, voted=current_votes(ballot.id), error=error,
+        may_vote=company is not None and company.id in ballot.elector_ids(),
+        chair=is_chair_or_admin(), form=ActionForm(), publish_form=PublishForm(),
+        casting_form=CastingForm(), Kind=Kind, outcome=ballot.outcome)
+
+
+@bp.get("/<int:ballot_id>")
+@members_only
+def show(ballot_id: int):
+    """Show a ballot."""
+    return ballot_page(load_ballot(ballot_id))
+
+
+def refusal_status(message: str) -> int:
+    """Map a refusal to its status: 409 wrong phase, 403 not entitled, 422 bad choice."""
+    if message.startswith("this ballot is"):
+        return 409
+    if "electorate" in message or "do not represent" in message:
+        return 403
+    return 422
+
+
+@bp.post("/<int:ballot_id>/vote")
+@require_role(Role.REPRESENTATIVE)
+def vote(ballot_id: int):
+    """Cast or change the company's vote (only the last one counts)."""
+    from voting.actions import cast
+
+    ballot = load_ballot(ballot_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        recorded = cast(ballot, current_user, raw_choice(ballot.kind, request.form))
+    except BallotError as exc:
+        db.session.rollback()
+        return ballot_page(ballot, f"Your vote was not recorded: {exc}."), refusal_status(str(exc))
+    flash(f"Vote recorded for {recorded.company.name} (version {recorded.version}). "
+          f"Your receipt: {recorded.receipt}.", "success")
+    return redirect(url_for("voting.show", ballot_id=ballot.id))
