@@ -130,6 +130,13 @@ def test_schulze_refuses_bad_input(candidates, ballots, kwargs, message) -> None
         schulze(candidates, ballots, **kwargs)
 
 
+@pytest.mark.parametrize(
+    "ranks", [np.array([[1.5, 2.0]]), np.array([[1, -1]]), np.array([1, 2])])
+def test_pairwise_refuses_bad_arrays(ranks) -> None:
+    with pytest.raises(ValueError, match="integers"):
+        pairwise_matrix(ranks)
+
+
 def test_array_and_mappings_agree() -> None:
     ballots = orders(WIKIPEDIA)
     ranks = rank_array(list("ABCDE"), ballots)

@@ -81,7 +81,10 @@ def pairwise_matrix(
     weights: Sequence[int] | None = None,
 ) -> np.ndarray:
     """Count d[a][b], the (weighted) ballots that rank a strictly above b."""
-    ranks = np.asarray(ranks, dtype=np.int64)
+    ranks = np.asarray(ranks)
+    if ranks.size and not np.issubdtype(ranks.dtype, np.integer):
+        raise ValueError("ranks must be integers (a float rank would be truncated)")
+    ranks = ranks.astype(np.int64)
     if ranks.ndim != 2 or (ranks < 0).any():
         raise ValueError("ranks must be a 2-D array of integers >= 0 (0 = unranked)")
     count, size = ranks.shape

@@ -1,0 +1,130 @@
+"""Time the Schulze count on 10,000 random ranked ballots x 20 candidates.
+
+    python bench/bench_tally.py [--ballots N] [--candidates M] [--seed S] [--repeat R]
+
+Compares, in the same run and on the same ballots, voting.tally.schulze (NumPy) with a plain
+pure-Python reference written below and, when it is installed, votelib's Schulze evaluator.
+A third of the ballots are truncated (the rest unranked, read as ranked equally last, which
+is also votelib's `unranked_at_bottom`). Every implementation must agree on the winners.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from importlib import metadata
+
+import numpy as np
+
+from voting.tally import Unranked, rank_array, schulze
+
+TARGET_SECONDS = 0.5
+
+
+def random_ballots(ballots: int, candidates: int, seed: int) -> list[dict[str, int]]:
+    """Draw ranked ballots: random orders, a third of them truncated."""
+    rng = np.random.default_rng(seed)
+    names = [f"c{i:02d}" for i in range(candidates)]
+    drawn = []
+    for _ in range(ballots):
+        order = rng.permutation(candidates)
+        keep = candidates if rng.random() >= 1 / 3 else int(rng.integers(1, candidates))
+        drawn.append({names[i]: rank for rank, i in enumerate(order[:keep], start=1)})
+    return drawn
+
+
+def reference_schulze(names: Sequence[str], ballots: Sequence[dict[str, int]]) -> set[str]:
+    """Count Schulze winners with plain loops (unranked ranked equally last)."""
+    d = {(a, b): 0 for a in names for b in names if a != b}
+    for ballot in ballots:
+        last = len(names) + 1
+        for a, b in d:
+            if ballot.get(a, last) < ballot.get(b, last):
+                d[a, b] += 1
+    p = {(a, b): d[a, b] if d[a, b] > d[b, a] else 0 for a, b in d}
+    for k in names:
+        for i in names:
+            if i == k:
+                continue
+            for j in names:
+                if j not in (i, k):
+                    p[i, j] = max(p[i, j], min(p[i, k], p[k, j]))
+    return {a for a in names if all(p[a, b] >= p[b, a] for b in names if b != a)}
+
+
+def votelib_count() -> tuple[str, Callable[[Sequence[dict[str, int]]], object]] | None:
+    """Return votelib's Schulze as (label, prepare-and-count), or None if it is missing."""
+    try:
+        from votelib.convert import RankedToCondorcetVotes
+        from votelib.evaluate.condorcet import Schulze
+    except ImportError:
+        return None
+    converter, evaluator = RankedToCondorcetVotes(unranked_at_bottom=True), Schulze()
+
+    def count(votes: object) -> set[str]:
+        return set(evaluator.evaluate(converter.convert(votes), n_seats=1))
+
+    return f"votelib {metadata.version('votelib')} Schulze", count
+
+
+def as_votelib(ballots: Sequence[dict[str, int]]) -> dict[tuple[str, ...], int]:
+    """Turn ballots into votelib's input: ranked tuples with their counts."""
+    votes: dict[tuple[str, ...], int] = {}
+    for ballot in ballots:
+        order = tuple(sorted(ballot, key=ballot.__getitem__))
+        votes[order] = votes.get(order, 0) + 1
+    return votes
+
+
+def timed(count: Callable[[], object], repeat: int) -> tuple[float, object]:
+    """Return the median wall time of `repeat` runs and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = count()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    """Run the comparison and print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ballots", type=int, default=10_000)
+    parser.add_argument("--candidates", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=20240301)
+    parser.add_argument("--repeat", type=int, default=5, help="runs of the fast counts")
+    args = parser.parse_args()
+    names = [f"c{i:02d}" for i in range(args.candidates)]
+    ballots = random_ballots(args.ballots, args.candidates, args.seed)
+    ranks = rank_array(names, ballots)
+
+    rows = [
+        ("concord schulze, from ballot dicts",
+         *timed(lambda: set(schulze(names, ballots).winners), args.repeat)),
+        ("concord schulze, from an int array",
+         *timed(lambda: set(schulze(names, ranks, unranked=Unranked.LAST).winners),
+                args.repeat)),
+        ("pure-Python reference", *timed(lambda: reference_schulze(names, ballots), 1)),
+    ]
+    if (other := votelib_count()) is not None:
+        votes = as_votelib(ballots)
+        rows.append((other[0], *timed(lambda: other[1](votes), 1)))
+    else:
+        rows.append(("votelib (not installed)", float("nan"), None))
+
+    base = rows[0][1]
+    print(f"Schulze (winning votes): {args.ballots:,} ballots x {args.candidates} candidates, "
+          f"seed {args.seed}, unranked read as last")
+    print(f"{'implementation':<40} {'seconds':>9} {'x concord':>10}  winners")
+    for label, seconds, winners in rows:
+        shown = ", ".join(sorted(winners)) if winners else "-"
+        print(f"{label:<40} {seconds:>9.4f} {seconds / base:>10.1f}  {shown}")
+    agree = len({frozenset(w) for _, _, w in rows if w is not None}) == 1
+    print(f"winners agree: {'yes' if agree else 'NO'}; "
+          f"target under {TARGET_SECONDS} s: {'met' if base < TARGET_SECONDS else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
