@@ -26,9 +26,17 @@ DEFAULTS: dict[str, Any] = {
     "ADMIN_CONTACT": None,
     "INVITATION_DAYS": 30,
     "LOG_LEVEL": "INFO",
+    # Operations (core/ops.py, core/limits.py): trusted proxy hops, rate limits and their store.
+    "PROXY_FIX": 0,
+    "RATELIMIT_ENABLED": None,  # None: on, except in the testing environment
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_SIGNIN": "30 per minute",
+    "RATELIMIT_VOTE": "30 per minute",
+    "RATELIMIT_API": "300 per minute",
+    "BENCH_ENDPOINTS": False,
 }
-INT_SETTINGS = {"OIDC_TIMEOUT", "MAIL_PORT", "INVITATION_DAYS"}
-BOOL_SETTINGS = {"MAIL_USE_TLS"}
+INT_SETTINGS = {"OIDC_TIMEOUT", "MAIL_PORT", "INVITATION_DAYS", "PROXY_FIX"}
+BOOL_SETTINGS = {"MAIL_USE_TLS", "RATELIMIT_ENABLED", "BENCH_ENDPOINTS"}
 ENVIRONMENTS = {"development", "testing", "production"}
 
 
@@ -82,6 +90,7 @@ def _derive(cfg: dict[str, Any], instance_path: str) -> dict[str, Any]:
         cfg["SECRET_KEY"] = f"insecure-{env}-key"
     url = cfg.get("DATABASE_URL") or cfg.get("SQLALCHEMY_DATABASE_URI")
     if not url:
+        Path(instance_path).mkdir(parents=True, exist_ok=True)  # SQLite will not create folders
         url = "sqlite:///" + str(Path(instance_path) / "concord.sqlite3")
     cfg["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url)
     cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
@@ -95,4 +104,17 @@ def _derive(cfg: dict[str, Any], instance_path: str) -> dict[str, Any]:
     cfg.setdefault("PREFERRED_URL_SCHEME", "https" if production else "http")
     cfg.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    _derive_operations(cfg, env)
     return cfg
+
+
+def _derive_operations(cfg: dict[str, Any], env: str) -> None:
+    """Settle rate limiting and refuse the benchmark endpoints in production."""
+    if cfg.get("RATELIMIT_ENABLED") is None:
+        # Tests share one client address; only the rate-limit tests turn limits on.
+        cfg["RATELIMIT_ENABLED"] = env != "testing"
+    cfg["RATELIMIT_STORAGE_URI"] = cfg.get("RATELIMIT_STORAGE_URI") or "memory://"
+    # Retry-After is set on 429s by core/errors.py; no X-RateLimit-* noise on every response.
+    cfg.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    if cfg.get("BENCH_ENDPOINTS") and env == "production":
+        raise ConfigError("BENCH_ENDPOINTS is for benchmarks only and refused in production")
