@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # importing a pure module such as core.stats must not load Flask
+    from flask import Flask
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config layers, extensions, blueprints, error pages, CLI."""
+    from flask import Flask
     from flask_migrate import Migrate
     from flask_wtf.csrf import CSRFProtect
     from sqlalchemy import event
 
-    from core import admin, auth, cli, errors, tokens, views
+    from core import admin, auth, cli, errors, limits, ops, tokens, views
     from core.config import build_config
     from core.db import db
     from core.timefmt import date_html, datetime_html
@@ -28,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Migrate(app, db, directory=str(app.root_path + "/../migrations"))
     CSRFProtect(app)
     login_manager.init_app(app)
+    ops.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
@@ -36,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(tokens.bp)
     _register_features(app)
+    limits.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
 
