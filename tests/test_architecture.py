@@ -12,7 +12,7 @@ PURE_MODULES = [
     "core/member_rules.py", "core/clock.py", "core/stats.py",
     "voting/rules.py", "voting/outcome.py", "voting/tally.py", "voting/recount.py",
     "voting/formats.py", "voting/ballot_rules.py", "voting/export.py",
-    "surveys/results.py", "surveys/anonymize.py", "surveys/summarize.py",
+    "surveys/results.py", "surveys/anonymize.py", "surveys/summarize.py", "surveys/charts.py",
 ]
 FORBIDDEN_IN_PURE = ("flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "flask_wtf",
                      "wtforms", "core.db", "core.members", "core.users", "voting.models",
