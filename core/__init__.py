@@ -16,7 +16,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
     from sqlalchemy import event
 
-    from core import admin, auth, cli, errors, tokens, views
+    from core import admin, auth, cli, errors, limits, ops, tokens, views
     from core.config import build_config
     from core.db import db
     from core.timefmt import date_html, datetime_html
@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Migrate(app, db, directory=str(app.root_path + "/../migrations"))
     CSRFProtect(app)
     login_manager.init_app(app)
+    ops.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
@@ -38,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(tokens.bp)
     _register_features(app)
+    limits.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
 
@@ -55,9 +57,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _register_features(app: Flask) -> None:
     """Register the feature blueprints (the only place core imports a feature)."""
+    import cycles.views
+    import surveys.views
     import voting.views
 
     voting.views.init_app(app)
+    surveys.views.init_app(app)
+    cycles.views.init_app(app)
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:

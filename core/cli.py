@@ -1,4 +1,4 @@
-"""Command-line tools: `flask audit verify`, `flask concord seed-demo`, `flask concord make-admin`."""
+"""Command-line tools: `flask audit verify`, `flask concord seed-demo|make-admin|backup|restore`."""
 
 from __future__ import annotations
 
@@ -55,5 +55,9 @@ def make_admin(email: str) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
+    from core.backup import backup_command, restore_command
+
+    concord_cli.add_command(backup_command)
+    concord_cli.add_command(restore_command)
     app.cli.add_command(audit_cli)
     app.cli.add_command(concord_cli)

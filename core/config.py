@@ -25,6 +25,11 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_FROM": "concord@localhost",
     "ADMIN_CONTACT": None,
     "INVITATION_DAYS": 30,
+    # The annual cycles (cycles/): invitation window, reminders, revocation threshold.
+    "INVITATION_WINDOW_START": "06-01",
+    "INVITATION_WINDOW_DAYS": 30,
+    "REMINDER_HOURS": 24,
+    "REVOCATION_THRESHOLD": "two_thirds",
     "LOG_LEVEL": "INFO",
     # Operations (core/ops.py, core/limits.py): trusted proxy hops, rate limits and their store.
     "PROXY_FIX": 0,
@@ -34,8 +39,13 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_VOTE": "30 per minute",
     "RATELIMIT_API": "300 per minute",
     "BENCH_ENDPOINTS": False,
+    # Survey results publication gate (surveys/anonymize.py): the default k thresholds.
+    "RESULTS_K_RESPONDENTS": 5,
+    "RESULTS_K_COMPANIES": 3,
 }
-INT_SETTINGS = {"OIDC_TIMEOUT", "MAIL_PORT", "INVITATION_DAYS", "PROXY_FIX"}
+INT_SETTINGS = {"OIDC_TIMEOUT", "MAIL_PORT", "INVITATION_DAYS", "PROXY_FIX",
+                "INVITATION_WINDOW_DAYS", "REMINDER_HOURS",
+                "RESULTS_K_RESPONDENTS", "RESULTS_K_COMPANIES"}
 BOOL_SETTINGS = {"MAIL_USE_TLS", "RATELIMIT_ENABLED", "BENCH_ENDPOINTS"}
 ENVIRONMENTS = {"development", "testing", "production"}
 
@@ -105,6 +115,7 @@ def _derive(cfg: dict[str, Any], instance_path: str) -> dict[str, Any]:
     cfg.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)
     _derive_operations(cfg, env)
+    _check_results_k(cfg)
     return cfg
 
 
@@ -116,5 +127,15 @@ def _derive_operations(cfg: dict[str, Any], env: str) -> None:
     cfg["RATELIMIT_STORAGE_URI"] = cfg.get("RATELIMIT_STORAGE_URI") or "memory://"
     # Retry-After is set on 429s by core/errors.py; no X-RateLimit-* noise on every response.
     cfg.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    # If the shared store (Redis) is down, keep limiting per process rather than fail requests.
+    cfg.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     if cfg.get("BENCH_ENDPOINTS") and env == "production":
         raise ConfigError("BENCH_ENDPOINTS is for benchmarks only and refused in production")
+
+
+def _check_results_k(cfg: dict[str, Any]) -> None:
+    """Refuse publication thresholds below 3: smaller cells would let people be recognized."""
+    for name in ("RESULTS_K_RESPONDENTS", "RESULTS_K_COMPANIES"):
+        value = cfg.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 3:
+            raise ConfigError(f"{name} must be a whole number of at least 3, got {value!r}")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError, TooManyRequests
 
+from core import ops
 from core.db import db
 
 log = logging.getLogger("concord.errors")
@@ -35,9 +38,35 @@ def wants_json() -> bool:
 def render_error(status: int, message: str | None = None) -> Response:
     """Render the error page or JSON body for a status."""
     message = message or MESSAGES.get(status, "Error.")
+    request_id = ops.request_id()  # users quote it when they report a problem
     if wants_json():
-        return make_response(jsonify(error=status, message=message), status)
-    return make_response(render_template("error.html", status=status, message=message), status)
+        return make_response(jsonify(error=status, message=message, request_id=request_id), status)
+    try:
+        page = render_template("error.html", status=status, message=message)
+    except SQLAlchemyError:
+        # The full page names the signed-in user; with the database down, say so without it.
+        db.session.rollback()
+        bare = current_app.jinja_env.get_template("error_bare.html")  # no context processors
+        page = bare.render(status=status, message=message, request_id=request_id)
+    return make_response(page, status)
+
+
+def too_many_requests(exc: TooManyRequests) -> Response:
+    """Explain a rate limit and say when to retry."""
+    limit = exc.description if exc.description != TooManyRequests.description else None
+    message = MESSAGES[429] + (f" (limit: {limit})" if limit else "")
+    resp = render_error(429, message)
+    resp.headers["Retry-After"] = str(retry_after_seconds())
+    return resp
+
+
+def retry_after_seconds() -> int:
+    """Return the seconds until the breached limit's window resets (60 if unknown)."""
+    limiter = current_app.extensions.get("concord.limiter")
+    breached = limiter.current_limit if limiter is not None else None
+    if breached is None:
+        return 60
+    return max(1, math.ceil(breached.reset_at - time.time()))
 
 
 def init_app(app: Flask) -> None:
@@ -50,6 +79,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if isinstance(exc, TooManyRequests):
+            return too_many_requests(exc)
         if exc.code is None or exc.code >= 500:
             return render_error(exc.code or 500)
         desc = exc.description if exc.description != type(exc).description else None

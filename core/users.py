@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import wraps
 from typing import TYPE_CHECKING
 
-from flask import abort
+from flask import abort, g, has_request_context
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
 from sqlalchemy import Boolean, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -57,9 +57,11 @@ class User(UserMixin, db.Model):
 
     def representation(self, on: date | None = None) -> Representative | None:
         """Return the user's active representative row on a day (today by default)."""
+        if on is None:
+            return _per_request(("rep", self.id), lambda: self.representation(clock.today()))
         from core.members import Representative
 
-        day = on or clock.today()
+        day = on
         stmt = (
             select(Representative)
             .where(Representative.user_id == self.id, *Representative.active_on(day))
@@ -74,6 +76,8 @@ class User(UserMixin, db.Model):
 
     def chair_term(self, on: date | None = None) -> ChairTerm | None:
         """Return the chair term the user holds on a day, if any."""
+        if on is None:
+            return _per_request(("chair", self.id), lambda: self.chair_term(clock.today()))
         from core.members import ChairTerm
 
         term = ChairTerm.current(on)
@@ -89,6 +93,24 @@ class User(UserMixin, db.Model):
         if self.is_admin:
             roles.add(Role.ADMIN)
         return roles
+
+
+CACHE_KEY = "_concord_request_cache"
+
+
+def _per_request(key: tuple, compute: Callable[[], object]):
+    """Compute a value once per request (roles are checked several times per request)."""
+    if not has_request_context():
+        return compute()
+    cache = g.setdefault(CACHE_KEY, {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def forget_request_cache() -> None:
+    """Drop the per-request cache (after a change that alters roles within the request)."""
+    g.pop(CACHE_KEY, None)
 
 
 class Anonymous(AnonymousUserMixin):
@@ -133,6 +155,16 @@ def require_role(*allowed: Role) -> Callable:
         return wrapped
 
     return decorator
+
+
+def acting_for_chair() -> bool:
+    """Tell whether the current user is an administrator doing chair acts without holding the chair.
+
+    That is how chair acts happen when no chair term is current (and when an administrator
+    steps in for a sitting chair); every such act is audited with `acting_for_chair=True`.
+    """
+    return bool(current_user.is_authenticated and current_user.is_admin
+                and current_user.chair_term() is None)
 
 
 admin_required = require_role(Role.ADMIN)

@@ -13,6 +13,7 @@ from core.member_rules import CompanyStatus
 from core.members import ChairTerm, Company, Invitation, RepKind, Representative
 from core.users import User
 from devtools.demo_people import DEMO_PEOPLE
+from devtools.demo_surveys import load_demo_surveys
 
 # name, slug, status, since, operator/NSP, dedicated FTEs, upstream FTEs
 COMPANIES = [
@@ -61,5 +62,6 @@ def load_demo() -> bool:
     for email, slug in (("uma@orange.example", "orange"), ("dana@comcast.example", "comcast")):
         inv = Invitation.create(companies[slug], email, RepKind.ALTERNATE, None, 365)
         audit.record("invitation.create", inv, actor=None, email=email)
+    load_demo_surveys()
     db.session.commit()
     return True

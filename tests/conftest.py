@@ -21,7 +21,7 @@ from core.config import normalize_database_url
 from core.db import db
 from core.member_rules import CompanyStatus
 from core.members import Company, RepKind, Representative
-from core.users import User
+from core.users import CACHE_KEY, User
 from devtools.oidc_provider import ProviderServer
 
 ISSUER = "http://idp.test"
@@ -90,6 +90,22 @@ def app_factory():
 
 
 @pytest.fixture
+def disposable_app(database_url: str):
+    """Return a builder of extra apps (default: the run's database) whose pools close at teardown."""
+    built = []
+
+    def build(url: str | None = None, **overrides):
+        built.append(make_test_app(url or database_url, **overrides))
+        return built[-1]
+
+    yield build
+    for extra in built:  # an unclosed psycopg connection warns, and warnings are errors
+        with extra.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def app(database_url: str):
     """Yield an app with an empty schema."""
     app = make_test_app(database_url)
@@ -108,9 +124,11 @@ class FreshUserClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        g.pop("_login_user", None)
+        for key in ("_login_user", CACHE_KEY):
+            g.pop(key, None)
         resp = super().open(*args, **kwargs)
-        g.pop("_login_user", None)
+        for key in ("_login_user", CACHE_KEY):
+            g.pop(key, None)
         return resp
 
 

@@ -265,3 +265,25 @@ def test_lot_tie_break_is_reproducible(client, login, consortium, make_ballot):
     assert tie["seed"] == lot_seed(ballot.lot_secret, receipts)
     assert tuple(tie["draw"]) == draw_lots(tie["seed"], ["Pike", "Queens"])
     assert ballot.outcome["winners"] == [tie["draw"][0]]
+
+
+def test_secret_consensus_round_publishes_no_objector_or_reason(client, login, consortium,
+                                                                make_ballot):
+    ballot = make_ballot(Kind.CONSENSUS, secrecy="secret")
+    _vote(client, login, consortium["reps"]["NTT"], ballot, {"response": "support"})
+    _vote(client, login, consortium["reps"]["Orange"], ballot,
+          {"response": "object", "reason": "Licensing unclear"})
+    _vote(client, login, consortium["reps"]["Walmart"], ballot, {"response": "support"})
+    close(ballot)
+    login(consortium["chair"])
+    client.post(f"/ballots/{ballot.id}/decide")
+    client.post(f"/ballots/{ballot.id}/publish", data={"statement": ""})
+    login(None)
+    for url in (f"/decisions/{ballot.id}", f"/decisions/{ballot.id}/ballots.csv",
+                f"/decisions/{ballot.id}/outcome.json", "/decisions/", "/decisions/feed.atom"):
+        text = client.get(url).get_data(as_text=True)
+        assert "Licensing unclear" not in text and "Orange objected" not in text, url
+    assert "1 objection (reasons are shown to members only)" in client.get(
+        f"/decisions/{ballot.id}").get_data(as_text=True)
+    login(consortium["reps"]["NTT"])
+    assert "Licensing unclear" in client.get(f"/decisions/{ballot.id}").get_data(as_text=True)

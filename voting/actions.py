@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -23,25 +25,40 @@ from voting.ballot_rules import (
 from voting.models import Ballot, BallotError, Vote, VoteRevision, current_votes, new_receipt
 from voting.rules import Kind, Outcome, Status, TieBreak, apply_casting_vote
 
+# Features that act on published outcomes (cycles: the register) register a callback here; it
+# runs inside publish(), in the same transaction, so an outcome and its effects commit together.
+on_publish: list[Callable[[Ballot], None]] = []
+
 
 def voter_company(ballot: Ballot, user: User) -> Company:
     """Return the company the user may vote for on this ballot, or refuse with the reason."""
     company = user.company()
     if company is None:
         raise BallotError("you do not represent a company, so you cannot vote")
-    if company.id not in ballot.elector_ids():
+    if not ballot.has_elector(company.id):
         raise BallotError(f"{company.name} is not in this ballot's electorate (only companies "
                           "that were members when it opened vote)")
     return company
 
 
-def cast(ballot: Ballot, user: User, raw: dict[str, Any]) -> Vote:
+@dataclass(frozen=True)
+class CastReceipt:
+    """What the voter is told: the receipt, the version and the company (read before commit)."""
+
+    receipt: str
+    version: int
+    company: str
+
+
+def cast(ballot: Ballot, user: User, raw: dict[str, Any]) -> CastReceipt:
     """Record or change the company's vote and commit; retry once if a colleague raced us."""
     for attempt in (1, 2):
         try:
             vote = _cast_once(ballot, user, raw)
+            # Read what the answer needs now: after commit every attribute would reload.
+            done = CastReceipt(vote.receipt, vote.version, vote.company.name)
             db.session.commit()
-            return vote
+            return done
         except IntegrityError:
             # Two representatives of one company inserted the first vote at once; the row now
             # exists, so the retry locks it and records this as the next version.
@@ -64,16 +81,16 @@ def _cast_once(ballot: Ballot, user: User, raw: dict[str, Any]) -> Vote:
     ).first()
     now, receipt = clock.now(), new_receipt()
     if vote is None:
-        vote = Vote(ballot_id=ballot.id, company_id=company.id, version=1)
+        vote = Vote(ballot_id=ballot.id, company=company, version=1)
         db.session.add(vote)
     else:
         vote.version += 1
     vote.choice, vote.receipt, vote.cast_by_id, vote.cast_at = choice, receipt, user.id, now
     db.session.add(VoteRevision(ballot_id=ballot.id, company_id=company.id, version=vote.version,
                                 choice=choice, receipt=receipt, cast_by_id=user.id, cast_at=now))
-    # The audit row names who voted and the receipt, never the choice of a secret ballot.
-    audit.record("vote.cast", ballot, actor=user, company=company.name, version=vote.version,
-                 receipt=receipt)
+    # The audit row names who voted, never the choice nor the receipt: the published tally
+    # sheet maps receipts to choices, so a receipt here would unmask a secret ballot.
+    audit.record("vote.cast", ballot, actor=user, company=company.name, version=vote.version)
     return vote
 
 
@@ -121,6 +138,8 @@ def publish(ballot: Ballot, statement: str) -> None:
         raise BallotError("record the chair's casting vote before publishing")
     ballot.stage, ballot.statement, ballot.published_at = Stage.PUBLISHED, statement, clock.now()
     audit.record("ballot.publish", ballot, statement=statement)
+    for callback in on_publish:
+        callback(ballot)
 
 
 def call_vote(parent: Ballot, by: User) -> Ballot:

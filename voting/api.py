@@ -14,6 +14,7 @@ from core.users import Role
 from voting.ballot_rules import Stage
 from voting.models import Ballot, BallotError, Vote
 from voting.openapi import openapi_document
+from voting.public import shown_outcome
 from voting.views import refusal_status
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -113,7 +114,7 @@ def vote(ballot_id: int):
         db.session.rollback()
         return error(refusal_status(str(exc)), str(exc))
     return jsonify(receipt=recorded.receipt, version=recorded.version,
-                   company=recorded.company.name), 201
+                   company=recorded.company), 201
 
 
 @bp.get("/ballots/<int:ballot_id>/outcome")
@@ -133,7 +134,8 @@ def decisions():
                               .order_by(Ballot.published_at.desc())).all()
     return jsonify(decisions=[{"id": b.id, "title": b.title, "kind": b.kind.value,
                                "published_at": b.published_at.isoformat(),
-                               "summary": (b.outcome or {}).get("summary")} for b in rows])
+                               "summary": (shown_outcome(b, public=True) or {}).get("summary")}
+                              for b in rows])
 
 
 @bp.get("/openapi.json")

@@ -186,3 +186,16 @@ def lot_seed(secret: str, receipts: Sequence[str]) -> str:
 def commitment(secret: str) -> str:
     """Return the SHA-256 commitment to the lot secret, published while the ballot is open."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def redact_reasons(outcome: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a consensus outcome with objections counted but their authors and reasons removed."""
+    reasons = list(outcome.get("reasons") or [])
+    objections = [r for r in reasons if " objected (reason: " in r]
+    if not objections:
+        return dict(outcome)
+    kept = [r for r in reasons if r not in objections]
+    count = len(objections)
+    said = f"{count} objection{'' if count == 1 else 's'} (reasons are shown to members only)"
+    return {**outcome, "reasons": [said, *kept],
+            "summary": f"Consensus not reached: {'; '.join([said, *kept])}."}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from core import audit
 from core.db import db
 from core.timefmt import zone
-from core.users import chair_or_admin_required
+from core.users import acting_for_chair, chair_or_admin_required
 from voting.ballot_rules import Secrecy, Stage
 from voting.forms import ActionForm, BallotForm, CastingForm, PublishForm
 from voting.models import Ballot, BallotError, Option
@@ -32,6 +32,12 @@ def _apply(form: BallotForm, ballot: Ballot) -> None:
     ballot.options = [Option(position=i, label=label) for i, label in enumerate(labels, 1)]
 
 
+def _audit_stand_in(ballot: Ballot) -> None:
+    """Audit a chair act done by an administrator standing in for the chair."""
+    if acting_for_chair():
+        audit.record("chair.stand_in", ballot, act=request.endpoint, acting_for_chair=True)
+
+
 def _settings(ballot: Ballot) -> dict:
     return {"kind": ballot.kind.value, "secrecy": ballot.secrecy.value, "quorum": ballot.quorum,
             "threshold": ballot.threshold.value, "tie_break": ballot.tie_break.value,
@@ -50,6 +56,7 @@ def new():
         _apply(form, ballot)
         db.session.add(ballot)
         audit.record("ballot.create", ballot, title=ballot.title, **_settings(ballot))
+        _audit_stand_in(ballot)
         db.session.commit()
         flash("Draft saved. Check it, then open it to the members.", "success")
         return redirect(url_for("voting.show", ballot_id=ballot.id))
@@ -74,6 +81,7 @@ def edit(ballot_id: int):
         db.session.flush()  # free the (ballot, position) slots before the new options
         _apply(form, ballot)
         audit.record("ballot.update", ballot, title=ballot.title, **_settings(ballot))
+        _audit_stand_in(ballot)
         db.session.commit()
         flash("Draft saved.", "success")
         return redirect(url_for("voting.show", ballot_id=ballot.id))
@@ -90,6 +98,7 @@ def _chair_action(ballot_id: int, action: Callable[[Ballot], str], form=None):
             f"{k}: {' '.join(v)}" for k, v in form.errors.items())), 422
     try:
         message = action(ballot)
+        _audit_stand_in(ballot)
     except BallotError as exc:
         db.session.rollback()
         return ballot_page(ballot, f"Not done: {exc}."), 409
@@ -156,6 +165,7 @@ def call_vote(ballot_id: int):
         abort(400)
     try:
         child = do_call(parent, current_user)
+        _audit_stand_in(child)
     except BallotError as exc:
         db.session.rollback()
         return ballot_page(parent, f"Not done: {exc}."), 409

@@ -57,3 +57,8 @@ def describe_choice(kind: Kind, choice: Mapping[str, Any]) -> str:
     ranks = choice["ranks"]
     order = sorted(ranks, key=lambda o: ranks[o])
     return " > ".join(f"{o} ({ranks[o]})" for o in order) or "nothing ranked"
+
+
+def without_reasons(choice: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a consensus response without its reason text (for the public)."""
+    return {**choice, "reason": ""} if "reason" in choice else dict(choice)

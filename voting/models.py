@@ -103,13 +103,21 @@ class Ballot(db.Model):
 
     def spec(self) -> BallotSpec:
         """Return the counting rules fixed on the ballot."""
-        return BallotSpec(self.kind, tuple(o.label for o in self.options), self.quorum,
+        labels = () if self.kind in (Kind.CONSENSUS, Kind.MOTION) else tuple(
+            o.label for o in self.options)
+        return BallotSpec(self.kind, labels, self.quorum,
                           self.threshold, self.tie_break, self.unranked, self.allow_equal_ranks,
                           self.default_option)
 
     def elector_ids(self) -> set[int]:
         """Return the ids of the companies that may vote."""
         return {e.company_id for e in self.electors}
+
+    def has_elector(self, company_id: int) -> bool:
+        """Tell whether a company may vote (one indexed lookup, not the whole electorate)."""
+        stmt = select(Elector.id).where(Elector.ballot_id == self.id,
+                                        Elector.company_id == company_id)
+        return db.session.scalar(stmt.limit(1)) is not None
 
     def open(self, excluded_company_id: int | None = None) -> list[Company]:
         """Move a draft to open, snapshotting the electorate and committing the lot secret."""

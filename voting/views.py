@@ -120,6 +120,6 @@ def vote(ballot_id: int):
     except BallotError as exc:
         db.session.rollback()
         return ballot_page(ballot, f"Your vote was not recorded: {exc}."), refusal_status(str(exc))
-    flash(f"Vote recorded for {recorded.company.name} (version {recorded.version}). "
+    flash(f"Vote recorded for {recorded.company} (version {recorded.version}). "
           f"Your receipt: {recorded.receipt}.", "success")
     return redirect(url_for("voting.show", ballot_id=ballot.id))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from e2e.helpers import local, sign_in
+
 from core import clock
 from core.db import db
 from devtools.demo_data import load_demo
-from e2e.helpers import local, sign_in
 
 
 def _respond(browser, live, person: str, ballot_url: str, **fields) -> None:

@@ -1,0 +1,54 @@
+"""The words of each notification: subject and context, every time in the reader's zone with UTC."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from flask import Flask
+
+from core.db import db
+from core.members import Invitation
+from core.timefmt import format_local
+from core.users import User
+from cycles.due import Notice, NoticeKind
+from cycles.mail import MailError, compose
+from voting.models import Ballot
+
+SUBJECTS = {
+    NoticeKind.BALLOT_OPENED: "[Concord] Open for your company: {title}",
+    NoticeKind.BALLOT_REMINDER: "[Concord] Reminder: {company} has not voted on {title}",
+    NoticeKind.OUTCOME_PUBLISHED: "[Concord] Outcome published: {title}",
+    NoticeKind.INVITED: "[Concord] You are invited to act for {company}",
+}
+
+
+def build(app: Flask, notice: Notice) -> EmailMessage:
+    """Compose the e-mail for one notice."""
+    if notice.kind is NoticeKind.INVITED:
+        return _invitation(app, notice)
+    ballot, user = db.session.get(Ballot, notice.ballot_id), db.session.get(User, notice.user_id)
+    if ballot is None or user is None:
+        raise MailError("the ballot or the person no longer exists")
+    company = user.company()
+    tz = user.timezone
+
+    def when(value):
+        return format_local(value, tz)
+
+    subject = SUBJECTS[notice.kind].format(title=ballot.title,
+                                           company=company.name if company else "your company")
+    return compose(app, notice.email, subject[:250], notice.kind.value, ballot=ballot, user=user,
+                   company=company, when=when, hours=app.config["REMINDER_HOURS"])
+
+
+def _invitation(app: Flask, notice: Notice) -> EmailMessage:
+    inv = db.session.get(Invitation, notice.invitation_id)
+    if inv is None:
+        raise MailError("the invitation no longer exists")
+    subject = SUBJECTS[NoticeKind.INVITED].format(company=inv.company.name)
+
+    def when(value):
+        return format_local(value, "UTC")  # no account yet, so no zone of theirs to use
+
+    return compose(app, notice.email, subject, NoticeKind.INVITED.value, invitation=inv,
+                   company=inv.company, when=when)

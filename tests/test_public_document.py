@@ -1,0 +1,110 @@
+"""Pure: the public results document (compose, CSV) and its views (charts, tables, words)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+
+from surveys.anonymize import GateSettings, gate_survey
+from surveys.public_document import QuestionMeta, compose, csv_text
+from surveys.public_view import describe_test, num, pct, question_view, question_views
+from surveys.results import QuestionData, SurveyData, summarize_survey
+
+# 8 respondents from 4 companies (two each) answer a single choice; Horizon is one person's.
+CHOICES = ["Nova"] * 5 + ["Neutron"] * 2 + ["Horizon"]
+
+
+def choice_survey() -> SurveyData:
+    items = ("Nova", "Neutron", "Horizon", "Zun")
+    codes = np.array([items.index(c) for c in CHOICES])
+    q = QuestionData("7", "single", np.arange(8), np.arange(8) // 2, items, codes,
+                     np.ones(8))
+    return SurveyData((q,), ("A", "B", "C", "D"))
+
+
+def document(chosen=("7", "8")) -> dict:
+    metas = [QuestionMeta("7", "single", "Main project", "Priorities",
+                          items=("Nova", "Neutron", "Horizon", "Zun")),
+             QuestionMeta("8", "text", "Anything else", "Priorities")]
+    gated = gate_survey(summarize_survey(choice_survey()), chosen, GateSettings(5, 3))
+    return compose({"title": "Pike", "cycle": "", "closed_on": "2026-01-02"}, metas, chosen,
+                   gated)
+
+
+def test_compose_keeps_survey_order_and_withholds_what_has_no_summary():
+    doc = document(chosen=("8", "7"))
+    assert [q["question_id"] for q in doc["questions"]] == ["7", "8"]
+    text = doc["questions"][1]
+    assert text["published"] is False and text["reason"].startswith("withheld: fewer than 5")
+    assert doc["k_respondents"] == 5 and doc["survey"]["title"] == "Pike"
+    assert document(chosen=())["questions"] == []
+
+
+def test_suppressed_options_go_last_in_survey_order():
+    options = document()["questions"][0]["figures"]["options"]
+    # By count the summary lists Nova, Neutron, Horizon, Zun (0); left there, the suppressed
+    # Neutron and Horizon would show that their counts lie between 5 and 0.
+    assert [(o["option"], o["suppressed"]) for o in options] == [
+        ("Nova", False), ("Zun", False), ("Neutron", True), ("Horizon", True)]
+
+
+def test_csv_has_one_figure_per_row_and_says_suppressed():
+    rows = list(csv.reader(io.StringIO(csv_text(document()))))
+    assert rows[0] == ["question_id", "question", "statement_or_item", "figure", "value"]
+    body = {(r[0], r[2], r[3]): r[4] for r in rows[1:]}
+    assert body[("7", "Nova", "count")] == "5"
+    assert body[("7", "Nova", "share")] == "0.625"
+    assert body[("7", "Neutron", "count")] == "suppressed"
+    assert ("7", "Neutron", "share") not in body
+    assert body[("8", "", "withheld")].startswith("withheld")
+
+
+def test_views_draw_only_published_bars_and_table_says_suppressed():
+    choice, text = question_views(document())
+    assert choice.chart.startswith('<svg xmlns="http://www.w3.org/2000/svg" role="img"')
+    assert "Nova: 62.50%" in choice.chart and "Neutron" not in choice.chart
+    assert choice.table.rows[2] == ("Neutron", "suppressed", "suppressed")
+    assert choice.suppressed_note.startswith("Figures marked suppressed")
+    assert not text.published and text.chart == "" and text.table is None
+
+
+@pytest.mark.parametrize(("value", "digits", "expected"), [
+    (None, 2, "\u2013"), (2.0, 2, "2"), (2.5, 2, "2.5"), (1.23456, 2, "1.23"), (880.0, 1, "880"),
+])
+def test_num(value, digits, expected):
+    assert num(value, digits) == expected
+
+
+def test_pct_and_test_words():
+    share = {"value": 0.625, "ci": {"low": 0.3, "high": 0.86}}
+    assert pct(share) == "62% (30%\u201386%)" and pct(share, interval=False) == "62%"
+    assert pct(None) == "\u2013"
+    ran = {"test": "Friedman test", "n": 5, "statistic": 8.4, "p_value": 0.015, "effect": 0.84,
+           "effect_name": "Kendall's W", "method": "ranks within respondents"}
+    assert describe_test(ran) == ("Friedman test on n = 5: statistic 8.4, p = 0.015, Kendall's W"
+                               " = 0.84. Why: ranks within respondents.")
+    assert describe_test({**ran, "p_value": 0.0001}).startswith(
+        "Friedman test on n = 5: statistic 8.4, p < 0.001")
+    assert describe_test({"test": "Friedman test", "statistic": None, "note": "not computable: x"}
+                      ) == "Friedman test: not computable: x."
+
+
+def test_ranking_view_states_the_agreement_in_words():
+    figures = {"n": 5, "items": [
+        {"item": "Logging", "mean_rank": 1.2, "mean_rank_ci": {"low": 1.0, "high": 1.6},
+         "borda": 9.0, "borda_ci": {"low": 7.0, "high": 10.0}},
+        {"item": "Tempest", "mean_rank": 2.0, "mean_rank_ci": None, "borda": 5.0,
+         "borda_ci": None}],
+        "friedman": {"test": "Friedman test", "statistic": None, "note": "not computable: y"},
+        "agreement": {"words": "strong agreement among companies, W = 0.83"},
+        "consensus": [["Logging"], ["Tempest"]], "method": "Borda", "note": ""}
+    view = question_view({"question_id": "4", "question_type": "ranking", "published": True,
+                          "reason": "", "text": "Rank", "section": "S", "figures": figures})
+    assert view.agreement == "strong agreement among companies, W = 0.83"
+    assert view.consensus == "Logging > Tempest"
+    assert view.table.rows == (("Logging", "1.2 (1\u20131.6)", "9 (7\u201310)"),
+                               ("Tempest", "2", "5"))
+    assert "Borda points (95% interval)" in view.chart and not view.wide
