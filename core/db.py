@@ -25,6 +25,7 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+INT_MAX = 2**31 - 1  # the largest PostgreSQL `integer`: ids and counts above it cannot be stored
 
 
 class UTCDateTime(TypeDecorator):

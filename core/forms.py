@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import wtforms
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -25,6 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from core.db import INT_MAX
 from core.member_rules import SLUG_RE, CompanyStatus
 from core.members import RepKind
 from core.timefmt import is_timezone
@@ -33,6 +34,21 @@ from core.timefmt import is_timezone
 def choices(pairs) -> list[SelectChoice]:
     """Build SelectField choices from (value, label) pairs (WTForms 3.3 drops tuples)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class IntegerField(wtforms.IntegerField):
+    """An IntegerField that refuses numbers no database integer holds, as a field error.
+
+    WTForms reads any number of digits, and its NumberRange then raises OverflowError (a 500)
+    on an int too large for a float; an unchecked one would fail at the database instead.
+    """
+
+    def process_formdata(self, valuelist: list) -> None:
+        """Read the number; refuse it beyond +/- INT_MAX."""
+        super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > INT_MAX:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value: the number is too large."))
 
 
 STATUS_CHOICES = choices((s.value, s.value.capitalize()) for s in CompanyStatus)

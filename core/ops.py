@@ -11,18 +11,30 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from alembic.script import ScriptDirectory
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
-from core.db import db
+from core.db import INT_MAX, db
 
 bp = Blueprint("ops", __name__)
 access_log = logging.getLogger("concord.access")
 log = logging.getLogger("concord.ops")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 HSTS = "max-age=31536000"
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` that matches only what an id column can hold: a larger number is a 404.
+
+    Werkzeug's own converter accepts any number of digits, and the database then fails on
+    the lookup (PostgreSQL: integer out of range; SQLite: int too large), a 500.
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        super().__init__(map, fixed_digits, min, INT_MAX if max is None else max, signed)
 
 
 class JsonLineFormatter(logging.Formatter):
@@ -41,6 +53,8 @@ JsonLineFormatter.converter = time.gmtime  # timestamps in UTC, like everything 
 
 def init_app(app: Flask) -> None:
     """Wire the proxy fix, request ids, access log, security headers and /readyz into the app."""
+    # Before any blueprint registers its rules: a rule binds its converters when added.
+    app.url_map.converters["int"] = DatabaseIntConverter
     hops = int(app.config.get("PROXY_FIX") or 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
@@ -49,6 +63,7 @@ def init_app(app: Flask) -> None:
     app.extensions["concord.csp"] = content_security_policy(app.config.get("OIDC_ISSUER"))
     # First of all before-request hooks, so even a request refused by another hook has an id.
     app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
+    app.before_request(refuse_nul)
     app.after_request(_finish_request)
     app.context_processor(lambda: {"request_id": request_id()})
     app.register_blueprint(bp)
@@ -95,6 +110,33 @@ def request_id() -> str:
 def _start_request() -> None:
     request.environ["concord.request_started"] = time.perf_counter()
     request_id()
+
+
+def _has_nul(value: Any) -> bool:
+    """Tell whether a string, or any key or string inside a JSON value, holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(map(_has_nul, value))
+    return False
+
+
+def refuse_nul() -> None:
+    """Answer 400 to text holding a NUL character, before any view can try to store it.
+
+    PostgreSQL text cannot hold NUL: such a value would fail at the database as a 500 (and is
+    never meant: no one types it). Query, form fields and JSON bodies are all checked.
+    """
+    sent = [*request.args.items(multi=True)]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        sent += request.form.items(multi=True)
+        if request.is_json:
+            sent.append(("", request.get_json(silent=True)))
+    if any(_has_nul(key) or _has_nul(value) for key, value in sent):
+        abort(400, description="Text must not contain the NUL character (\\0); remove it and "
+                               "send again.")
 
 
 def _finish_request(response: Response) -> Response:

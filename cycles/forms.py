@@ -10,7 +10,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -19,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from core.forms import choices
+from core.forms import IntegerField, choices
 from core.timefmt import zone
 from cycles.rules import MAX_CONTACTS, parse_contacts
 
@@ -110,5 +109,6 @@ class AnswerForm(FlaskForm):
 class PreferencesForm(FlaskForm):
     """The user's e-mail preferences."""
 
-    reminders = BooleanField("Remind me, before a ballot closes, when my company has not voted")
+    reminders = BooleanField("Remind me, before a ballot or survey closes, when a vote or "
+                             "response is still missing")
     submit = SubmitField("Save")

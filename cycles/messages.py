@@ -12,6 +12,8 @@ from core.timefmt import format_local
 from core.users import User
 from cycles.due import Notice, NoticeKind
 from cycles.mail import MailError, compose
+from surveys.models import Survey
+from surveys.rules import RespondentUnit
 from voting.models import Ballot
 
 SUBJECTS = {
@@ -19,6 +21,8 @@ SUBJECTS = {
     NoticeKind.BALLOT_REMINDER: "[Concord] Reminder: {company} has not voted on {title}",
     NoticeKind.OUTCOME_PUBLISHED: "[Concord] Outcome published: {title}",
     NoticeKind.INVITED: "[Concord] You are invited to act for {company}",
+    NoticeKind.SURVEY_OPENED: "[Concord] Survey open for {company}: {title}",
+    NoticeKind.SURVEY_REMINDER: "[Concord] Reminder: {who} not submitted a response to {title}",
 }
 
 
@@ -26,6 +30,8 @@ def build(app: Flask, notice: Notice) -> EmailMessage:
     """Compose the e-mail for one notice."""
     if notice.kind is NoticeKind.INVITED:
         return _invitation(app, notice)
+    if notice.survey_id is not None:
+        return _survey(app, notice)
     ballot, user = db.session.get(Ballot, notice.ballot_id), db.session.get(User, notice.user_id)
     if ballot is None or user is None:
         raise MailError("the ballot or the person no longer exists")
@@ -52,3 +58,22 @@ def _invitation(app: Flask, notice: Notice) -> EmailMessage:
 
     return compose(app, notice.email, subject, NoticeKind.INVITED.value, invitation=inv,
                    company=inv.company, when=when)
+
+
+def _survey(app: Flask, notice: Notice) -> EmailMessage:
+    survey, user = db.session.get(Survey, notice.survey_id), db.session.get(User, notice.user_id)
+    if survey is None or user is None:
+        raise MailError("the survey or the person no longer exists")
+    company = user.company()
+    per_person = survey.unit is RespondentUnit.REPRESENTATIVE
+    tz = user.timezone
+
+    def when(value):
+        return format_local(value, tz)
+
+    name = company.name if company else "your company"
+    subject = SUBJECTS[notice.kind].format(title=survey.title, company=name,
+                                           who="you have" if per_person else f"{name} has")
+    return compose(app, notice.email, subject[:250], notice.kind.value, survey=survey, user=user,
+                   company=company, per_person=per_person, when=when,
+                   hours=app.config["REMINDER_HOURS"])

@@ -32,6 +32,7 @@ from core.db import UTCDateTime, db
 from core.members import ChairTerm, Company
 from core.users import User
 from cycles.due import NoticeKind
+from surveys.models import Survey
 from voting.models import Ballot
 
 
@@ -215,23 +216,32 @@ class UserPreference(db.Model):
                                                                          reminders=True)
 
 
+# A notice is about exactly one thing: a ballot or a survey (for one user), or an invitation.
+ONE_SUBJECT = (
+    "(ballot_id IS NOT NULL AND survey_id IS NULL AND invitation_id IS NULL AND user_id IS NOT NULL)"
+    " OR (survey_id IS NOT NULL AND ballot_id IS NULL AND invitation_id IS NULL"
+    " AND user_id IS NOT NULL)"
+    " OR (invitation_id IS NOT NULL AND ballot_id IS NULL AND survey_id IS NULL)")
+
+
 class NotificationLog(db.Model):
     """One notification: claimed, then sent or failed; the unique keys make sending idempotent."""
 
     __tablename__ = "notification_log"
     __table_args__ = (
-        # A ballot notice goes once per kind, ballot and user; an invitation notice once per kind.
+        # A ballot or survey notice goes once per kind, subject and user; an invitation notice
+        # once per kind and invitation.
         UniqueConstraint("kind", "ballot_id", "user_id"),
+        UniqueConstraint("kind", "survey_id", "user_id"),
         UniqueConstraint("kind", "invitation_id"),
-        CheckConstraint("(ballot_id IS NOT NULL AND user_id IS NOT NULL AND invitation_id IS NULL)"
-                        " OR (invitation_id IS NOT NULL AND ballot_id IS NULL)",
-                        name="one_subject"),
+        CheckConstraint(ONE_SUBJECT, name="one_subject"),
         CheckConstraint("attempts >= 0", name="attempts_nonneg"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind, "notification_kind"))
     ballot_id: Mapped[int | None] = mapped_column(ForeignKey("ballot.id"), index=True)
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey(Survey.id), index=True)
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     email: Mapped[str] = mapped_column(String(254))

@@ -3,7 +3,8 @@
 Each notice is claimed in its own transaction before it is sent (the log's unique keys mean
 two runs at once cannot both claim it), then marked sent or failed. A failure is logged and
 left unsent, so the next run retries it while it is still relevant. Votes never wait for
-this: it runs from `flask concord send-notifications`, never inside a request.
+this, and neither do survey answers: it runs from `flask concord send-notifications`, never
+inside a request.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from core import clock
 from core.db import db
 from core.members import Invitation, Representative
 from cycles import messages
-from cycles.due import BallotFacts, InvitationFacts, Notice, Person, due_notices
+from cycles.due import BallotFacts, InvitationFacts, Notice, Person, SurveyFacts, due_notices
 from cycles.mail import Mailer, MailError
 from cycles.models import Nomination, NotificationLog, RevocationProposal, UserPreference
+from surveys.models import Survey, survey_company
+from surveys.responses import Response
+from surveys.rules import RespondentUnit, SurveyState
 from voting.ballot_rules import Stage
 from voting.models import Ballot, Vote
 
@@ -61,6 +65,27 @@ def _ballot_facts(now) -> list[BallotFacts]:
                         frozenset(concerned[b.id])) for b in ballots]
 
 
+def _survey_facts(now) -> list[SurveyFacts]:
+    """Return the surveys open for answers now, with who is eligible and who has submitted."""
+    surveys = db.session.scalars(select(Survey).where(
+        Survey.state == SurveyState.OPEN, Survey.opens_at <= now, Survey.closes_at > now)).all()
+    ids = [s.id for s in surveys]
+    eligible: dict[int, set[int]] = {i: set() for i in ids}
+    for survey_id, company_id in db.session.execute(
+            select(survey_company.c.survey_id, survey_company.c.company_id)
+            .where(survey_company.c.survey_id.in_(ids))):
+        eligible[survey_id].add(company_id)
+    submitted: dict[int, set[int]] = {i: set() for i in ids}
+    per_rep = {s.id for s in surveys if s.unit is RespondentUnit.REPRESENTATIVE}
+    # A draft does not count: only a response submitted at least once spares a reminder.
+    for survey_id, company_id, user_id in db.session.execute(
+            select(Response.survey_id, Response.company_id, Response.user_id)
+            .where(Response.survey_id.in_(ids), Response.submitted_number.is_not(None))):
+        submitted[survey_id].add(user_id if survey_id in per_rep else company_id)
+    return [SurveyFacts(s.id, s.state.value, s.opens_at, s.closes_at, s.id in per_rep,
+                        frozenset(eligible[s.id]), frozenset(submitted[s.id])) for s in surveys]
+
+
 def _people() -> list[Person]:
     """Return today's representatives who have a verified address."""
     reps = db.session.scalars(select(Representative).options(selectinload(Representative.user))
@@ -77,41 +102,55 @@ def _invitations(now) -> list[InvitationFacts]:
     return [InvitationFacts(i.id, i.email) for i in db.session.scalars(stmt)]
 
 
-def _sent(ballots: list[BallotFacts], invitations: list[InvitationFacts]) -> set[tuple]:
-    """Return the keys already sent for these ballots and invitations (not the whole history)."""
+def _sent(ballots: list[BallotFacts], invitations: list[InvitationFacts],
+          surveys: list[SurveyFacts]) -> set[tuple]:
+    """Return the keys already sent for these ballots, invitations and surveys (not all history)."""
     rows = db.session.execute(
         select(NotificationLog.kind, NotificationLog.ballot_id, NotificationLog.invitation_id,
-               NotificationLog.user_id)
+               NotificationLog.user_id, NotificationLog.survey_id)
         .where(NotificationLog.sent_at.is_not(None),
                NotificationLog.ballot_id.in_([b.id for b in ballots])
-               | NotificationLog.invitation_id.in_([i.id for i in invitations])))
-    return {(kind.value, ballot, invitation, user) for kind, ballot, invitation, user in rows}
+               | NotificationLog.invitation_id.in_([i.id for i in invitations])
+               | NotificationLog.survey_id.in_([s.id for s in surveys])))
+    return {(kind.value, *ids) for kind, *ids in rows}
 
 
 def due_now() -> list[Notice]:
     """Return the notices due at this moment."""
     now = clock.now()
-    ballots, invitations = _ballot_facts(now), _invitations(now)
-    return due_notices(now, ballots, _people(), invitations, _sent(ballots, invitations),
+    ballots, invitations, surveys = _ballot_facts(now), _invitations(now), _survey_facts(now)
+    return due_notices(now, ballots, _people(), invitations, _sent(ballots, invitations, surveys),
                        reminder_hours=current_app.config["REMINDER_HOURS"],
-                       outcome_days=OUTCOME_DAYS)
+                       outcome_days=OUTCOME_DAYS, surveys=surveys)
+
+
+def _key(notice: Notice):
+    """Return the WHERE clause that finds the notice's log row by its unique key."""
+    if notice.ballot_id is not None:
+        subject = (NotificationLog.ballot_id == notice.ballot_id) & (
+            NotificationLog.user_id == notice.user_id)
+    elif notice.survey_id is not None:
+        subject = (NotificationLog.survey_id == notice.survey_id) & (
+            NotificationLog.user_id == notice.user_id)
+    else:
+        subject = NotificationLog.invitation_id == notice.invitation_id
+    return (NotificationLog.kind == notice.kind) & subject
 
 
 def _claim(notice: Notice) -> NotificationLog | None:
     """Take the notice for this run, or return None if another run holds or sent it."""
     now = clock.now()
     row = NotificationLog(kind=notice.kind, ballot_id=notice.ballot_id,
-                          invitation_id=notice.invitation_id, user_id=notice.user_id,
-                          email=notice.email, attempts=1, claimed_at=now, last_error="")
+                          survey_id=notice.survey_id, invitation_id=notice.invitation_id,
+                          user_id=notice.user_id, email=notice.email, attempts=1, claimed_at=now,
+                          last_error="")
     db.session.add(row)
     try:
         db.session.commit()
         return row
     except IntegrityError:
         db.session.rollback()  # a row exists: a failed attempt to retry, or another run's claim
-    key = (NotificationLog.kind == notice.kind) & (
-        (NotificationLog.ballot_id == notice.ballot_id) & (NotificationLog.user_id == notice.user_id)
-        if notice.ballot_id is not None else NotificationLog.invitation_id == notice.invitation_id)
+    key = _key(notice)
     taken = db.session.execute(
         update(NotificationLog).where(key, NotificationLog.sent_at.is_(None), or_(
             NotificationLog.claimed_at.is_(None), NotificationLog.claimed_at < now - STALE_CLAIM))

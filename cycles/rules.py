@@ -173,8 +173,13 @@ def plan_succession(terms: Iterable[TermSpan], starts_on: date, ends_on: date) -
 
 
 def candidate_label(name: str, company: str) -> str:
-    """Name a chair candidate on the ballot: 'Carol Chen (AT&T)'."""
-    return f"{name.strip()} ({company.strip()})"[:200]
+    """Name a chair candidate on the ballot: 'Carol Chen (AT&T)'.
+
+    The label heads a column of the ballot export, which is written as it is (voting.recount
+    reads it back), so a leading =, +, - or @ of a name is dropped: no formula in a spreadsheet.
+    """
+    shown = name.strip().lstrip("=+-@").strip() or "Candidate"
+    return f"{shown} ({company.strip()})"[:200]
 
 
 def winner(status: str, winners: Sequence[str]) -> str | None:

@@ -9,15 +9,26 @@ Rules (DESIGN.md, "Publication gate"):
 * Complementary suppression: whenever a published total (a margin) covers exactly one
   suppressed cell, that cell could be recomputed, so the smallest other cell of the margin is
   suppressed too (non-zero cells first), repeating until stable; derived figures such as the
-  top-2-box are withheld instead of suppressing more cells. Linked totals count too: a
-  hidden "don't know" hides the question's n and every "don't know" of its matrix.
+  top-2-box are withheld instead of suppressing more cells (also when the difference of two
+  nested totals, n minus top-2, would cover exactly one suppressed cell).
+* Totals that are public in effect count as published: how many answered a question is the
+  survey's number of respondents when the question is required, and other questions show that.
+  So a scale statement's answers including "don't know" are a published total; when its
+  "don't know" is suppressed its base n (which would be that total minus "don't know") and
+  every figure n follows from (shares, top-2-box, median summary, comparisons, the matrix's
+  Friedman n) are withheld, and the statement shows counts only. Likewise a multiple-choice
+  question whose counts add up to a multiple of n (it may say "choose exactly m") protects
+  that sum, and an "Other" text question, whose n is the "Other" count of its single-choice
+  question, is withheld when that count is suppressed.
+* Order statistics (median, quartiles, the median's interval) show only when the published
+  counts alone fix them; otherwise they would tell where a suppressed count ends.
 * Rankings show only aggregates over everyone (no per-item counts); with two items the mean
   ranks are withheld when they would reveal a first-place count below the thresholds.
 * No company or person names, answer ids, timestamps or response order; free text only for
-  answer ids the chair approved, sorted by text; minimum and maximum of number questions are
-  withheld (each is one respondent's own answer).
-* Group comparisons only when every group passes the thresholds; FDR is re-adjusted over the
-  comparisons actually shown.
+  answer ids the chair approved, sorted by text; the median, minimum and maximum of number
+  questions are withheld (each can be one respondent's own answer).
+* Group comparisons only when every group passes the thresholds and the question (or
+  statement) shows its n; FDR is re-adjusted over the comparisons actually shown.
 
 Pages, CSV and JSON are all rendered from the one PublicSummary this module returns.
 """
@@ -25,9 +36,10 @@ Pages, CSV and JSON are all rendered from the one PublicSummary this module retu
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from surveys.anonymize_scale import gate_scale
 from surveys.results import (
     BudgetSummary,
     ChoiceSummary,
@@ -35,88 +47,16 @@ from surveys.results import (
     QuestionSummary,
     RankingSummary,
     ScaleQuestionSummary,
-    ScaleSummary,
     SurveySummary,
     TextSummary,
     with_fdr,
 )
+from surveys.suppression import MIN_K, GateCell, GateSettings, Margin, Suppression, suppress
 
-MIN_K = 3
+__all__ = ["MIN_K", "GateCell", "GateSettings", "Margin", "PublicQuestion", "PublicSummary",
+           "Suppression", "gate_question", "gate_survey", "suppress"]
 
-
-@dataclass(frozen=True)
-class GateSettings:
-    """Disclosure thresholds; neither may be set below MIN_K."""
-
-    k_respondents: int = 5
-    k_companies: int = 3
-
-    def __post_init__(self) -> None:
-        for name in ("k_respondents", "k_companies"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < MIN_K:
-                raise ValueError(f"{name} must be a whole number of at least {MIN_K}, "
-                                 f"got {value!r}")
-
-    def passes(self, respondents: int, companies: int) -> bool:
-        """Say whether a figure with this many respondents and companies behind it may show."""
-        return respondents >= self.k_respondents and companies >= self.k_companies
-
-    def withheld(self) -> str:
-        """Return the reason shown for a withheld question."""
-        return (f"withheld: fewer than {self.k_respondents} respondents or fewer than "
-                f"{self.k_companies} companies answered")
-
-
-@dataclass(frozen=True)
-class GateCell:
-    """One published count (or sum) and how many respondents and companies are behind it."""
-
-    key: str
-    value: float
-    respondents: int
-    companies: int
-
-
-@dataclass(frozen=True)
-class Margin:
-    """A published total over some cells; hide_first: withhold the total, not more cells."""
-
-    name: str
-    keys: tuple[str, ...]
-    hide_first: bool = False
-
-
-@dataclass(frozen=True)
-class Suppression:
-    """Which cells are suppressed (primary ones included) and which totals are withheld."""
-
-    primary: frozenset[str]
-    suppressed: frozenset[str]
-    hidden_margins: frozenset[str]
-
-
-def suppress(cells: Sequence[GateCell], margins: Sequence[Margin], settings: GateSettings,
-             forced: Collection[str] = ()) -> Suppression:
-    """Apply primary and complementary suppression until no margin reveals a cell."""
-    by_key = {c.key: c for c in cells}
-    primary = {c.key for c in cells if c.key in forced
-               or (c.value != 0 and not settings.passes(c.respondents, c.companies))}
-    suppressed, hidden = set(primary), set()
-    changed = True
-    while changed:
-        changed = False
-        for m in margins:
-            if m.name in hidden or sum(k in suppressed for k in m.keys) != 1:
-                continue
-            changed = True
-            free = [k for k in m.keys if k not in suppressed]
-            if m.hide_first or not free:
-                hidden.add(m.name)
-            else:
-                suppressed.add(min(free, key=lambda k: (by_key[k].value == 0,
-                                                        by_key[k].value, k)))
-    return Suppression(frozenset(primary), frozenset(suppressed), frozenset(hidden))
+OTHER = "Other"  # the item of a single-choice "Other" answer (surveys/tidy.py)
 
 
 @dataclass(frozen=True)
@@ -159,15 +99,39 @@ def gate_survey(summary: SurveySummary, publish: Collection[str],
     """Gate a survey summary: only questions in publish, only what passes the thresholds."""
     settings = settings or GateSettings()
     chosen = [q for q in summary.questions if q.question_id in set(publish)]
-    questions = tuple(gate_question(q, settings, approved_answers) for q in chosen)
-    shown = {q.question_id for q in questions if q.published}
+    questions = _withhold_other_texts([gate_question(q, settings, approved_answers)
+                                       for q in chosen])
+    shown = {(q.question_id, part) for q in questions for part in _parts_with_n(q)}
     comparisons = tuple(c.to_dict() for c in with_fdr(
-        [c for c in summary.comparisons if c.question_id in shown
+        [c for c in summary.comparisons if (c.question_id, c.statement) in shown
          and all(settings.passes(g.n, g.n_companies) for g in c.groups)]))
     note = (f"Figures marked suppressed are hidden because fewer than "
             f"{settings.k_respondents} respondents or {settings.k_companies} companies are "
             "behind them, or because they would let such a figure be worked out from totals.")
     return PublicSummary(questions, comparisons, settings, note)
+
+
+def _parts_with_n(q: PublicQuestion) -> list[str]:
+    """Return the statements (or "" for the whole question) whose n is published."""
+    if not q.published:
+        return []
+    if "statements" in q.figures:
+        return [s["statement"] for s in q.figures["statements"] if s.get("n") is not None]
+    return [""]
+
+
+def _withhold_other_texts(questions: list[PublicQuestion]) -> tuple[PublicQuestion, ...]:
+    """Withhold each "<id>.other" text question whose count is suppressed in question <id>.
+
+    The tidy format sends single choice's "Other" answers as a text question of their own:
+    its n is the "Other" count, so it must not show when that count is suppressed.
+    """
+    hidden = {f"{q.question_id}.other" for q in questions
+              if q.published and q.question_type == "single"
+              and any(o["option"] == OTHER and o["suppressed"] for o in q.figures["options"])}
+    reason = "withheld: the number of these answers is a suppressed count of their question"
+    return tuple(PublicQuestion(q.question_id, q.question_type, False, reason)
+                 if q.question_id in hidden else q for q in questions)
 
 
 def gate_question(q: QuestionSummary, settings: GateSettings,
@@ -176,7 +140,7 @@ def gate_question(q: QuestionSummary, settings: GateSettings,
     if not settings.passes(q.n, q.n_companies):
         return PublicQuestion(q.question_id, q.question_type, False, settings.withheld())
     if isinstance(q, ScaleQuestionSummary):
-        figures = _scale(q, settings)
+        figures = gate_scale(q, settings)
     elif isinstance(q, RankingSummary):
         figures = _ranking(q, settings)
     elif isinstance(q, BudgetSummary):
@@ -190,48 +154,6 @@ def gate_question(q: QuestionSummary, settings: GateSettings,
     else:
         raise TypeError(f"no gate for {type(q).__name__}")
     return PublicQuestion(q.question_id, q.question_type, True, "", figures)
-
-
-def _scale(q: ScaleQuestionSummary, settings: GateSettings) -> dict:
-    """Gate a likert or matrix question statement by statement."""
-    gated = [_statement(s, settings) for s in q.statements]
-    if len(gated) > 1 and any(d.get("dont_know_suppressed") for d in gated):
-        # When everyone answers every statement, n + "don't know" is the same for all of
-        # them, so one published "don't know" would reveal the others: hide them all.
-        gated = [_statement(s, settings, forced={"dk"}) for s in q.statements]
-    # The question's n can equal a statement's answers including "don't know" (always for
-    # a likert question), so it is withheld whenever a statement had to withhold that total.
-    n_ok = all(d.pop("answered_ok", True) for d in gated)
-    return {"n": q.n if n_ok else None, "statements": gated,
-            "friedman": q.friedman.to_dict() if q.friedman else None}
-
-
-def _statement(s: ScaleSummary, settings: GateSettings, forced: Collection[str] = ()) -> dict:
-    """Gate one statement: whole statement first, then its cells and margins."""
-    if not settings.passes(s.n, s.n_companies):
-        return {"statement": s.statement, "published": False, "reason": settings.withheld()}
-    keys = tuple(f"p{p.point}" for p in s.points)
-    cells = [GateCell(f"p{p.point}", p.count, p.respondents, p.companies) for p in s.points]
-    cells.append(GateCell("dk", s.dont_know, s.dont_know, s.dont_know_companies))
-    # "answered" (the question's n when everyone answers) = n + "don't know"; n is shown,
-    # so against that total "don't know" is the only unknown cell.
-    margins = [Margin("n", keys),
-               Margin("top2", tuple(f"p{p}" for p in s.top2_points), hide_first=True),
-               Margin("answered", ("dk",), hide_first=True)]
-    cut = suppress(cells, margins, settings, forced)
-    top2_ok = "top2" not in cut.hidden_margins and (
-        s.top2.k == 0 or settings.passes(s.top2.k, s.top2_companies))
-    points = [{"point": p.point, "suppressed": f"p{p.point}" in cut.suppressed,
-               "count": None if f"p{p.point}" in cut.suppressed else p.count,
-               "share": None if f"p{p.point}" in cut.suppressed else p.share.to_dict()}
-              for p in s.points]
-    dk_hidden = "dk" in cut.suppressed
-    return {"statement": s.statement, "published": True,
-            "n": None if "n" in cut.hidden_margins else s.n,
-            "scale": list(s.scale), "points": points, "dont_know_suppressed": dk_hidden,
-            "dont_know": None if dk_hidden else s.dont_know, "median": s.median.to_dict(),
-            "top2": s.top2.to_dict() if top2_ok else None, "top2_points": list(s.top2_points),
-            "method": s.method, "answered_ok": "answered" not in cut.hidden_margins}
 
 
 def _ranking(q: RankingSummary, settings: GateSettings) -> dict:
@@ -276,9 +198,15 @@ def _budget(q: BudgetSummary, settings: GateSettings) -> dict:
 
 
 def _choice(q: ChoiceSummary, settings: GateSettings) -> dict:
-    """Gate a choice question; single-choice counts add up to n, multiple-choice ones do not."""
+    """Gate a choice question; single-choice counts add up to n, multiple-choice ones may."""
     cells = [GateCell(f"opt:{o.option}", o.count, o.count, o.companies) for o in q.options]
-    margins = [Margin("n", tuple(c.key for c in cells))] if q.question_type == "single" else []
+    keys = tuple(c.key for c in cells)
+    # A multiple-choice question may say "choose exactly m" (minimum = maximum): then its
+    # counts add up to m x n, which anyone can work out. The gate does not see the rules, but
+    # unless the counts do add up to a multiple of n no such rule can hold.
+    exact = q.question_type == "multiple" and q.n and sum(c.value for c in cells) % q.n == 0
+    margins = ([Margin("n", keys)] if q.question_type == "single"
+               else [Margin("selections", keys)] if exact else [])
     cut = suppress(cells, margins, settings)
     options = [{"option": o.option, "suppressed": f"opt:{o.option}" in cut.suppressed,
                 "count": None if f"opt:{o.option}" in cut.suppressed else o.count,
@@ -289,10 +217,11 @@ def _choice(q: ChoiceSummary, settings: GateSettings) -> dict:
 
 
 def _number(q: NumberSummary) -> dict:
-    """Gate a number question: aggregates only, no single respondent's value."""
-    return {"n": q.n, "mean": q.mean, "median": q.median, "total": q.total,
+    """Gate a number question: aggregates over everyone only, no single respondent's value."""
+    return {"n": q.n, "mean": q.mean, "median": None, "total": q.total,
             "minimum": None, "maximum": None,
-            "note": "minimum and maximum withheld: each is one respondent's own answer"}
+            "note": "median, minimum and maximum withheld: each can be one respondent's own "
+                    "answer (the median is, whenever the number of answers is odd)"}
 
 
 def _text(q: TextSummary, approved: set[str]) -> dict:

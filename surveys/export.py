@@ -11,7 +11,7 @@ from datetime import datetime
 from core.members import Company
 from surveys.models import Survey, item_titles
 from surveys.responses import Response, responses_of
-from surveys.tidy import COLUMNS, TidyRow, answer_rows
+from surveys.tidy import COLUMNS, TidyRow, answer_rows, spreadsheet_safe
 
 
 def tidy_rows(survey: Survey) -> Iterator[TidyRow]:
@@ -31,11 +31,11 @@ def tidy_rows(survey: Survey) -> Iterator[TidyRow]:
 
 
 def tidy_csv(survey: Survey) -> str:
-    """Write the tidy rows as CSV with a header."""
+    """Write the tidy rows as CSV with a header, free text made safe for spreadsheets."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(tidy_rows(survey))
+    writer.writerows(map(spreadsheet_safe, tidy_rows(survey)))
     return out.getvalue()
 
 

@@ -13,7 +13,6 @@ from wtforms import (
     DateTimeLocalField,
     Field,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -25,7 +24,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
-from core.forms import choices
+from core.forms import IntegerField, choices
 from core.timefmt import zone
 from surveys.catalog import Size, Stage, Team, WorkKind, label
 from surveys.rules import DONT_KNOW, OTHER, QuestionType, RespondentUnit, to_raw

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from core.csv_cells import neutral
+
 FORMAT = 1
 CSV_COLUMNS = ("question_id", "question", "statement_or_item", "figure", "value")
 SUPPRESSED = "suppressed"
@@ -169,6 +171,7 @@ def csv_text(document: dict[str, Any]) -> str:
             rows = _ranking_rows(f)
         else:
             rows = _other_rows(q["question_type"], f)
-        writer.writerows((qid, text, part, figure, _cell(value, hidden))
+        # Wording, labels and answers are free text: quote what a spreadsheet would run.
+        writer.writerows((qid, neutral(text), neutral(part), figure, neutral(_cell(value, hidden)))
                          for part, figure, value, hidden in rows)
     return out.getvalue()

@@ -127,16 +127,18 @@ def _scale(q: dict[str, Any]) -> dict[str, Any]:
         rows.append((name, *[_count_share(p) for p in s["points"]],
                      SUPPRESSED if s["dont_know_suppressed"] else num(s["dont_know"]),
                      SUPPRESSED if s["n"] is None else str(s["n"]),
-                     f"{num(m['median'])} ({num(m['q1'])}{DASH}{num(m['q3'])})",
+                     "withheld" if m["median"] is None
+                     else f"{num(m['median'])} ({num(m['q1'])}{DASH}{num(m['q3'])})",
                      f"{num(m['ci']['low'])}{DASH}{num(m['ci']['high'])}" if m.get("ci")
                      else (m.get("note") or DASH),
                      pct(s["top2"]) if s["top2"] else "withheld"))
         notes.append(s["method"])
     chart, legend, points = "", (), scale[1] - scale[0] + 1
-    if shown:
+    drawn = [s for s in shown if s["n"] is not None]  # without n the gate gives no shares
+    if drawn:
         bars = [(s["statement"] or "All answers",
                  [(p["point"], None if p["suppressed"] else p["share"]["value"])
-                  for p in s["points"]]) for s in shown]
+                  for p in s["points"]]) for s in drawn]
         chart = diverging_chart(q["text"], bars, points)
         legend = tuple((f"sw{points}-{p - scale[0] + 1}", _point_label(labels, scale[0], p))
                        for p in range(scale[0], scale[1] + 1))
@@ -153,6 +155,8 @@ def _count_share(cell: dict) -> str:
     """Format a count cell: 'count (share)' or 'suppressed'."""
     if cell.get("suppressed"):
         return SUPPRESSED
+    if cell.get("share") is None:  # the gate withheld the statement's base
+        return str(cell["count"])
     return f"{cell['count']} ({pct(cell['share'], interval=False)})"
 
 
@@ -222,7 +226,7 @@ def _number(q: dict[str, Any]) -> dict[str, Any]:
     """A small table: n, mean, median, total."""
     f = q["figures"]
     rows = (("Respondents (n)", str(f["n"])), ("Mean", num(f["mean"])),
-            ("Median", num(f["median"])), ("Total", num(f["total"])))
+            ("Median", "withheld" if f["median"] is None else num(f["median"])), ("Total", num(f["total"])))
     return {"table": Table("Summary of the answers", ("Figure", "Value"), rows),
             "notes": (f["note"],)}
 

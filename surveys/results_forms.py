@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectMultipleField, SubmitField
+from wtforms import HiddenField, SelectMultipleField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import choices
+from core.forms import IntegerField, choices
 
 MAX_K = 1000
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 # Only NumPy is imported up front, so bad input is refused before SciPy loads (about 1 s).
 from surveys.results_data import TIDY_COLUMNS, TidyFormatError, survey_from_tidy
+from surveys.tidy import restored
 
 
 class InputError(Exception):
@@ -73,7 +74,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def run(args: argparse.Namespace) -> str:
     """Read, summarize and render; raise InputError for unusable input."""
     try:
-        survey = survey_from_tidy(read_columns(args.file, TIDY_COLUMNS))
+        # The export quotes free text that looks like a formula (surveys.tidy); undo that.
+        survey = survey_from_tidy(restored(read_columns(args.file, TIDY_COLUMNS)))
         groups = read_groups(args.groups) if args.groups else None
     except TidyFormatError as exc:
         raise InputError(f"{args.file}: {exc}") from exc

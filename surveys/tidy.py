@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from core.csv_cells import neutral, restore
 from surveys.rules import QuestionSpec, QuestionType
 
 COLUMNS = ("response_id", "company", "respondent", "question_id", "question_type", "item", "value")
 
 TidyRow = tuple[str, str, str, str, str, str, str]
+TEXT_COLUMNS = ("company", "respondent", "item")  # free text in every row; `value` in text rows
 
 
 def answer_rows(response_id: int, company: str, respondent: str, spec: QuestionSpec, value: Any,
@@ -39,3 +41,22 @@ def answer_rows(response_id: int, company: str, respondent: str, spec: QuestionS
         case QuestionType.BUDGET:
             return [row(item_titles[int(item)], points) for item, points in value.items()]
     return [row("", value)]
+
+
+def spreadsheet_safe(row: TidyRow) -> TidyRow:
+    """Quote the row's free-text cells a spreadsheet would run as formulas (numbers stay)."""
+    rid, company, respondent, qid, qtype, item, value = row
+    return (rid, neutral(company), neutral(respondent), qid, qtype, neutral(item),
+            neutral(value) if qtype == "text" else value)
+
+
+def restored(columns: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Undo `spreadsheet_safe` on columns read from a tidy CSV export."""
+    out = {name: list(values) for name, values in columns.items()}
+    for name in TEXT_COLUMNS:
+        if name in out:
+            out[name] = [restore(cell) for cell in out[name]]
+    if "value" in out and "question_type" in out:
+        out["value"] = [restore(v) if t.strip().lower() == "text" else v
+                        for v, t in zip(out["value"], out["question_type"], strict=True)]
+    return out

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import g
@@ -68,9 +70,17 @@ def make_test_app(database_url: str, **overrides):
     return create_app(config)
 
 
+_SQLITE_TEMPLATES: dict[str, Path] = {}
+
+
 def reset_schema() -> None:
     """Give the test an empty schema (TRUNCATE bypasses the audit row triggers by design)."""
     engine = db.engine
+    if engine.dialect.name == "sqlite" and engine.url.database in _SQLITE_TEMPLATES:
+        # Copying a pre-built empty database is ~100x faster than drop_all/create_all.
+        engine.dispose()
+        shutil.copyfile(_SQLITE_TEMPLATES[engine.url.database], engine.url.database)
+        return
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             conn.execute(text("SELECT pg_advisory_lock(1)"))
@@ -81,6 +91,11 @@ def reset_schema() -> None:
     else:
         db.drop_all()
         db.create_all()
+        if engine.url.database and engine.url.database != ":memory:":
+            engine.dispose()
+            template = Path(engine.url.database + ".template")
+            shutil.copyfile(engine.url.database, template)
+            _SQLITE_TEMPLATES[engine.url.database] = template
 
 
 @pytest.fixture

@@ -2,10 +2,14 @@
 
 import json
 from collections import defaultdict
+from functools import cache
+from itertools import islice
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from surveys.anonymize import GateCell, GateSettings, Margin, gate_survey, suppress
 from surveys.results import TIDY_COLUMNS, summarize_survey, survey_from_tidy
@@ -127,28 +131,45 @@ COMPANIES = [f"Operator {chr(65 + i)} Inc" for i in range(8)]
 
 @st.composite
 def responses(draw):
-    """Draw a small survey: companies with a few respondents answering every question type."""
+    """Draw a small survey: companies with a few respondents answering every question type.
+
+    Every question but "opt" and the "Other" text is required, so their n is the number of
+    respondents: the total an outsider can set against a likert's base n.
+    """
     rows = []
-    for ci in range(draw(st.integers(1, 7))):
+    n_companies = draw(st.integers(1, 7))
+    # Answers spread over the scale, or crowded on a few points with a rare "don't know".
+    palette = draw(st.one_of(st.just([1, 2, 3, 4, 5, "dk", "dk"]), st.lists(
+        st.sampled_from([1, 2, 3, 4, 5]), min_size=1, max_size=3).map(lambda ps: ps * 3 + ["dk"])))
+    scale = st.sampled_from(palette)
+    for ci in range(n_companies):
         for ri in range(draw(st.integers(1, 4))):
             rid = f"resp-{ci}-{ri}"
 
             def add(qid, qtype, item, value, rid=rid, ci=ci):
                 rows.append((rid, COMPANIES[ci], qid, qtype, item, value))
 
-            add("lik", "likert", "", draw(st.sampled_from([1, 2, 3, 4, 5, "dk"])))
+            add("lik", "likert", "", draw(scale))
+            if draw(st.booleans()):
+                add("opt", "likert", "", draw(scale))
             for stmt in ("S1", "S2", "S3"):
-                add("mat", "matrix", stmt, draw(st.sampled_from([1, 2, 3, 4, 5, "dk"])))
-            add("one", "single", draw(st.sampled_from(["yes", "no", "maybe"])), 1)
+                add("mat", "matrix", stmt, draw(scale))
+            choice = draw(st.sampled_from(["yes", "no", "maybe", "Other"]))
+            add("one", "single", choice, 1)
+            if choice == "Other":
+                add("one.other", "text", "", f"other text of {rid}")
             for opt in draw(st.sets(st.sampled_from(["x", "y", "z"]), min_size=1)):
                 add("many", "multiple", opt, 1)
+            for opt in draw(st.permutations(["p", "q", "r", "s"]))[:2]:  # "choose exactly 2"
+                add("two", "multiple", opt, 1)
             for pos, item in enumerate(draw(st.permutations(["A", "B", "C", "D"]))):
                 add("rank", "ranking", item, pos + 1)
             for item in ("A", "B", "C"):
                 add("bud", "budget", item, draw(st.sampled_from([0, 0, 5, 10, 20])))
             add("num", "number", "", draw(st.integers(0, 50)))
+    groups = {COMPANIES[ci]: draw(st.sampled_from(["east", "west"])) for ci in range(n_companies)}
     k = GateSettings(draw(st.integers(3, 6)), draw(st.integers(3, 4)))
-    return rows, k
+    return rows, k, groups
 
 
 def raw_cells(rows):
@@ -162,6 +183,7 @@ def raw_cells(rows):
             keys.append((qid, item, "funded"))
         if qtype == "likert" or qtype == "matrix":
             keys.append((qid, item, "top2" if value in (4, 5) else "other"))
+            keys.append((qid, item, "dk" if value == "dk" else "scale"))
         for key in [*keys, (qid, "", "any")]:
             who[key][0].add(rid)
             who[key][1].add(company)
@@ -182,11 +204,22 @@ def check_margin(suppressed_flags, total):
         assert sum(suppressed_flags) != 1
 
 
+def numbers_under(value, key="n") -> list[float]:
+    """Collect every number stored under a key, at any depth of a JSON-ready value."""
+    if isinstance(value, dict):
+        own = [value[key]] if isinstance(value.get(key), int | float) else []
+        return own + [x for k, v in value.items() if k != key for x in numbers_under(v, key)]
+    if isinstance(value, list):
+        return [x for v in value for x in numbers_under(v, key)]
+    return []
+
+
 @FAST
 @given(responses())
 def test_property_public_output_never_shows_or_reveals_a_small_cell(drawn):
-    rows, k = drawn
-    public = gate(rows, k_respondents=k.k_respondents, k_companies=k.k_companies)
+    rows, k, groups = drawn
+    public = gate(rows, group_of=groups, k_respondents=k.k_respondents,
+                  k_companies=k.k_companies)
     who = raw_cells(rows)
     text = json.dumps(public)
     assert not any(name in text for name in COMPANIES) and "resp-" not in text
@@ -195,6 +228,44 @@ def test_property_public_output_never_shows_or_reveals_a_small_cell(drawn):
             continue
         check_cell(who, (q["question_id"], "", "any"), q["figures"].get("n") or 1, k)
         CHECKS[q["question_type"]](q["question_id"], q["figures"], who, k)
+    check_dont_know_across_questions(public, who)
+    by_id = {q["question_id"]: q for q in public["questions"]}
+    other = by_id.get("one.other", {"published": False})
+    if other["published"] and by_id["one"]["published"]:  # its n is the "Other" count
+        assert not any(o["suppressed"] for o in by_id["one"]["figures"]["options"]
+                       if o["option"] == "Other")
+
+
+def check_dont_know_across_questions(public, who):
+    """A suppressed "don't know" = answered - base n: no published figure may give the base.
+
+    Required questions publish the number of respondents, i.e. what a required likert's
+    statements were answered by; so a statement's base n must not follow from any figure
+    of its own (n, shares, top-2-box, median, tests, the sum of its counts).
+    """
+    question_ns = [q["figures"]["n"] for q in public["questions"]
+                   if q["published"] and q["figures"].get("n") is not None]
+    for q in public["questions"]:
+        if not q["published"] or q["question_type"] not in ("likert", "matrix"):
+            continue
+        qid, figures = q["question_id"], q["figures"]
+        for s in figures["statements"]:
+            if not s["published"] or not s["dont_know_suppressed"]:
+                continue
+            base = len(who[(qid, s["statement"], "scale")][0])
+            dk = len(who[(qid, s["statement"], "dk")][0])
+            tests = [c for c in public["comparisons"]
+                     if (c["question_id"], c["statement"]) == (qid, s["statement"])]
+            own = numbers_under(s) + numbers_under(s, "k") + numbers_under(tests)
+            if q["question_type"] == "matrix" and len(figures["statements"]) >= 3:
+                own += numbers_under(figures["friedman"])
+            flags = [p["suppressed"] for p in s["points"]]
+            if not any(flags):
+                own.append(sum(p["count"] for p in s["points"]))
+            assert base not in own and not any(a - b == dk for a in question_ns for b in own)
+            assert sum(flags) >= 1  # answered = points + "don't know" covers 2+ suppressed
+            assert s["top2"] is None and s["median"]["median"] is None
+            assert all(p["share"] is None for p in s["points"])
 
 
 def check_scale(qid, figures, who, k):
@@ -208,22 +279,66 @@ def check_scale(qid, figures, who, k):
         check_cell(who, (qid, s["statement"], "dk"), s["dont_know"], k)
         check_margin(flags, s["n"])
         top = [p["suppressed"] for p in s["points"] if p["point"] in s["top2_points"]]
+        rest = [p["suppressed"] for p in s["points"] if p["point"] not in s["top2_points"]]
         check_margin(top, s["top2"])
+        check_margin(rest, s["top2"])  # n - top2 is a published total as well
         if s["top2"] is not None:
             check_cell(who, (qid, s["statement"], "top2"), s["top2"]["k"], k)
-        if figures["n"] is not None and s["n"] is not None:  # then "don't know" = n - n_s
-            assert not s["dont_know_suppressed"]
-    # Everyone answers every statement, so n + "don't know" is shared: all hidden or none.
-    shown = [s["dont_know_suppressed"] for s in figures["statements"] if s["published"]]
-    assert all(shown) or not any(shown)
+        # answered (points + "don't know") is public: n shows only with "don't know"
+        assert (s["n"] is None) == s["dont_know_suppressed"]
+        check_margin([*flags, s["dont_know_suppressed"]], True)
+        if s["median"]["median"] is not None:
+            check_order_statistics(qid, s)
+
+
+@cache
+def interval_ranks(n):
+    """Return the ranks of the exact 95% interval for the median of n answers."""
+    ci = stats.quantile_test(np.arange(n), q=0, p=0.5).confidence_interval(0.95)
+    return tuple(int(x) for x in (ci.low, ci.high) if np.isfinite(x))
+
+
+def splits(total, parts):
+    """Yield every way to share total among parts (non-negative whole numbers)."""
+    if parts == 1:
+        yield (total,)
+        return
+    for first in range(total + 1):
+        for rest in splits(total - first, parts - 1):
+            yield (first, *rest)
+
+
+def check_order_statistics(qid, s):
+    """Median, quartiles and interval are the same for any split of the suppressed counts.
+
+    The splits are all ways to share out n minus the published counts (up to 3000 of them).
+    """
+    hidden = [i for i, p in enumerate(s["points"]) if p["suppressed"]]
+    if not hidden:  # then they are functions of the published counts
+        return
+    counts = [p["count"] or 0 for p in s["points"]]
+    points = [p["point"] for p in s["points"]]
+    m = s["median"]
+    shown = (m["median"], m["q1"], m["q3"], *((m["ci"]["low"], m["ci"]["high"]) if m["ci"]
+                                             else ()))
+    for split in islice(splits(s["n"] - sum(counts), len(hidden)), 3000):
+        for i, c in zip(hidden, split, strict=True):
+            counts[i] = c
+        values = np.repeat(points, counts)
+        q1, med, q3 = np.percentile(values, [25, 50, 75])
+        ends = tuple(values[r] for r in interval_ranks(s["n"])) if m["ci"] else ()
+        assert (med, q1, q3, *ends) == pytest.approx(shown), (qid, s["statement"], split)
 
 
 def check_choice(qid, figures, who, k):
     """Options of a single or multiple choice question; single-choice counts add up to n."""
     for o in figures["options"]:
         check_cell(who, (qid, o["option"], "1"), o["count"], k)
+    flags = [o["suppressed"] for o in figures["options"]]
     if qid == "one":
-        check_margin([o["suppressed"] for o in figures["options"]], figures["n"])
+        check_margin(flags, figures["n"])
+    if qid == "two":  # everyone chose exactly 2: the counts add up to 2n, a public total
+        check_margin(flags, True)
 
 
 def check_ranking(qid, figures, who, k):
@@ -241,13 +356,19 @@ def check_budget(qid, figures, who, k):
 
 
 def check_number(qid, figures, who, k):
-    """No single respondent's value."""
+    """No single respondent's value (an odd number of answers has one as its median)."""
     assert figures["minimum"] is None and figures["maximum"] is None
+    assert figures["median"] is None
+
+
+def check_text(qid, figures, who, k):
+    """Only the chair's approved answers (none here)."""
+    assert figures["answers"] == []
 
 
 CHECKS = {"likert": check_scale, "matrix": check_scale, "single": check_choice,
           "multiple": check_choice, "ranking": check_ranking, "budget": check_budget,
-          "number": check_number}
+          "number": check_number, "text": check_text}
 
 
 def big_survey():
@@ -316,12 +437,139 @@ def test_two_item_ranking_hides_mean_ranks_that_would_show_a_small_count():
     assert gate(rows)["questions"][0]["figures"]["items"][0]["mean_rank"] == 1.5
 
 
-def test_one_small_dont_know_hides_every_dont_know_of_the_matrix():
+def test_a_small_dont_know_hides_its_own_statements_base_only():
+    # Formerly one small "don't know" hid every "don't know" of the matrix and the question's
+    # n. Now the number who answered counts as public anyway (it is the survey's respondents),
+    # so what must go is the base n of the statement with the small "don't know" (20 - 1 = 19
+    # would give it away), and only that statement's.
     rows = []
     for i in range(20):
         for stmt in ("S1", "S2"):
             dk = (stmt == "S1" and i == 0) or (stmt == "S2" and i < 8)
-            rows.append((f"r{i}", f"c{i}", "mat", "matrix", stmt, "dk" if dk else 1 + i % 5))
+            rows.append((f"r{i}", f"c{i}", "mat", "matrix", stmt, "dk" if dk else 1 + i % 3))
     figures = gate(rows)["questions"][0]["figures"]
-    assert [s["dont_know"] for s in figures["statements"]] == [None, None]
-    assert figures["n"] is None
+    s1, s2 = figures["statements"]
+    assert figures["n"] == 20 and (s2["n"], s2["dont_know"]) == (12, 8)
+    assert s1["dont_know_suppressed"] and s1["n"] is None and 19 not in numbers_under(s1)
+    assert sum(p["suppressed"] for p in s1["points"]) == 1  # with "don't know": 2 of 20
+    assert all(p["share"] is None for p in s1["points"]) and s1["top2"] is None
+
+
+def fifteen_respondents():
+    """Return rows of the review's example: 15 respondents, each of their own company.
+
+    A required likert has 14 answers on the scale and one "don't know"; a number, a single
+    choice and a three-statement matrix are answered by everyone, so n = 15 shows there.
+    """
+    rows = []
+    for i in range(15):
+        rid, company = f"r{i}", f"c{i}"
+        rows += [(rid, company, "lik", "likert", "", "dk" if i == 0 else 4 + i % 2),
+                 (rid, company, "num", "number", "", i),
+                 (rid, company, "one", "single", "a" if i < 8 else "b", 1)]
+        rows += [(rid, company, "mat", "matrix", s, v) for s, v in
+                 (("S1", "dk" if i == 1 else 1 + i % 3), ("S2", 1 + i % 2), ("S3", 2 + i % 3))]
+    return rows
+
+
+def test_the_dont_know_of_a_required_likert_cannot_be_worked_out_from_other_questions():
+    public = gate(fifteen_respondents(), group_of={f"c{i}": "ab"[i % 2] for i in range(15)})
+    by_id = {q["question_id"]: q["figures"] for q in public["questions"]}
+    (lik,) = by_id["lik"]["statements"]
+    assert by_id["num"]["n"] == by_id["one"]["n"] == by_id["lik"]["n"] == 15
+    # Before, the likert showed n = 14 next to the others' 15: "don't know" = 15 - 14 = 1.
+    assert lik["dont_know_suppressed"] and lik["n"] is None
+    counts = [p["count"] for p in lik["points"]]
+    assert counts == [0, 0, 0, None, 7]  # 7 fours and 7 fives: one more count goes
+    # Every total over all respondents that shows (the n of questions, statements, shares,
+    # medians and tests; the sum of the likert's counts): no pair differs by the hidden 1.
+    ns = [*numbers_under(public["questions"]), *(c["test"]["n"] for c in public["comparisons"]),
+          sum(c or 0 for c in counts)]
+    assert 14 not in ns and not any(a - b == 1 for a in ns for b in ns)
+    assert lik["median"]["median"] is None and lik["top2"] is None
+    assert all(p["share"] is None for p in lik["points"])
+    assert "counts only" in lik["method"] and "14" not in lik["method"]
+    # The matrix statement with one "don't know" likewise; the others keep everything.
+    s1, s2, s3 = by_id["mat"]["statements"]
+    assert s1["n"] is None and (s2["n"], s3["n"]) == (15, 15)
+    assert s2["median"]["median"] == 1 and s2["top2"] is not None
+    # Complete cases (the Friedman n) would be 15 - 1 as well; and no comparison on S1.
+    assert by_id["mat"]["friedman"]["n"] is None and "withheld" in by_id["mat"]["friedman"]["note"]
+    compared = {(c["question_id"], c["statement"]) for c in public["comparisons"]}
+    assert ("mat", "S2") in compared and ("mat", "S1") not in compared
+    assert ("lik", "") not in compared and ("num", "") in compared
+
+
+def scale_rows(counts, dont_know=0):
+    """Return likert rows with these counts per point 1-5, one respondent per company."""
+    values = [p for p, c in enumerate(counts, start=1) for _ in range(c)] + ["dk"] * dont_know
+    return [(f"r{i}", f"c{i}", "lik", "likert", "", v) for i, v in enumerate(values)]
+
+
+def statement(counts, dont_know=0):
+    """Gate a likert question with these counts and return its one statement."""
+    return gate(scale_rows(counts, dont_know))["questions"][0]["figures"]["statements"][0]
+
+
+def test_top2_is_withheld_when_n_minus_top2_covers_one_suppressed_cell():
+    # 1, 4 and 5 are all below 5; top-2-box = 3 + 4 = 7 passes, but n - 7 - 8 - 9 = 2 would
+    # give the count of point 1 (the totals n and top-2 are nested).
+    s = statement([2, 8, 9, 3, 4])
+    assert [p["suppressed"] for p in s["points"]] == [True, False, False, True, True]
+    assert s["n"] == 26 and s["top2"] is None
+
+
+def test_order_statistics_show_only_when_the_published_counts_fix_them():
+    summary = summarize_survey(survey_from_tidy(tidy(scale_rows([0, 4, 7, 0, 5]))))
+    # q1 = 2.75 would say the 4th and 5th answers are 2 and 3: exactly 4 answers are 2 or less.
+    assert summary.questions[0].statements[0].median.q1 == 2.75
+    s = statement([0, 4, 7, 0, 5])
+    assert [p["count"] for p in s["points"]] == [0, None, 7, 0, None]
+    assert s["median"]["q1"] is None and s["median"]["ci"] is None
+    assert "suppressed count" in s["median"]["note"]
+    # The median's own point suppressed (the case named in review): withheld as well.
+    s = statement([6, 6, 2, 6, 6])
+    assert s["points"][2]["suppressed"] and s["median"]["median"] is None
+    # Suppressed counts at the low end, every figure read above them: all shown.
+    s = statement([2, 6, 10, 12, 9])
+    assert [p["suppressed"] for p in s["points"]] == [True, True, False, False, False]
+    assert (s["median"]["median"], s["median"]["q1"], s["median"]["q3"]) == (4, 3, 4)
+    assert s["median"]["ci"] is not None
+
+
+def test_number_median_is_withheld():
+    q = next(q for q in gate(big_survey())["questions"] if q["question_id"] == "num")
+    assert q["figures"]["median"] is None and "median" in q["figures"]["note"]
+
+
+def test_multiple_choice_counts_adding_up_to_m_times_n_are_a_published_total():
+    # Everyone chose exactly 2: the counts add up to 20, so the 4 of "r" would show.
+    picks = ["pq"] * 6 + ["pr"] * 4
+    rows = [(f"r{i}", f"c{i}", "two", "multiple", o, 1) for i, p in enumerate(picks) for o in p]
+    options = {o["option"]: o for o in gate(rows)["questions"][0]["figures"]["options"]}
+    assert options["r"]["suppressed"] and options["q"]["suppressed"]
+    # One respondent chose only "p": 19 is no multiple of 10, so no rule can fix the total.
+    options = {o["option"]: o for o in gate(rows[:-1])["questions"][0]["figures"]["options"]}
+    assert options["r"]["suppressed"] and not options["q"]["suppressed"]
+
+
+def other_rows(choices):
+    """Return single-choice rows (and the "Other" texts) for these choices."""
+    rows = []
+    for i, choice in enumerate(choices):
+        rows.append((f"r{i}", f"c{i}", "one", "single", choice, 1))
+        if choice == "Other":
+            rows.append((f"r{i}", f"c{i}", "one.other", "text", "", f"idea {i}"))
+    return rows
+
+
+def test_other_texts_are_withheld_when_their_count_is_suppressed():
+    # "a" (2) is small and "Other" (6) is its complement: the texts' n = 6 would show it.
+    public = gate(other_rows(["a"] * 2 + ["b"] * 9 + ["Other"] * 6))
+    one, texts = public["questions"]
+    assert [o["option"] for o in one["figures"]["options"] if o["suppressed"]] == ["Other", "a"]
+    assert not texts["published"] and "suppressed count" in texts["reason"]
+    assert "6" not in json.dumps(texts)
+    # "b" (5) is the complement instead: the "Other" count shows, and so do the texts.
+    public = gate(other_rows(["a"] * 2 + ["b"] * 5 + ["Other"] * 6))
+    assert public["questions"][1]["published"]

@@ -9,10 +9,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PURE_MODULES = [
-    "core/member_rules.py", "core/clock.py", "core/stats.py",
+    "core/member_rules.py", "core/clock.py", "core/stats.py", "core/csv_cells.py",
     "voting/rules.py", "voting/outcome.py", "voting/tally.py", "voting/recount.py",
     "voting/formats.py", "voting/ballot_rules.py", "voting/export.py",
     "surveys/results.py", "surveys/anonymize.py", "surveys/summarize.py", "surveys/charts.py",
+    "surveys/anonymize_scale.py", "surveys/suppression.py",
     "surveys/rules.py", "surveys/tidy.py", "surveys/question_settings.py", "surveys/catalog.py",
     "cycles/rules.py", "cycles/due.py",
     "surveys/public_document.py", "surveys/public_view.py",

@@ -191,9 +191,36 @@ def test_suppressed_cells_are_not_drawn(pub):
         desc = html.unescape(" ".join(re.findall(r"<desc[^>]*>(.*?)</desc>", section)))
         if cell.column.startswith("count_point_"):
             point = cell.column.removeprefix("count_point_")
-            assert f"point {point} suppressed" in desc
+            q = next(q for q in pub.doc["questions"] if q["question_id"] == cell.question_id)
+            s = next(s for s in q["figures"]["statements"] if s["statement"] == cell.part)
+            if s["n"] is None:  # no base, so no shares: the statement is not drawn at all
+                assert f"{cell.part or 'All answers'}:" not in desc, cell
+            else:
+                assert f"point {point} suppressed" in desc
         elif cell.column != "dont_know":
             assert f"{cell.part}:" not in desc, cell
+
+
+def test_a_suppressed_dont_know_cannot_be_worked_out_from_other_questions(pub):
+    # Everyone answers the required likert and number questions, so the number's n (15) is
+    # the likert's number who answered; its base n (14 on the scale) would give away its one
+    # "don't know". No output may show the base of a statement whose "don't know" is hidden.
+    number = next(q for q in pub.doc["questions"] if q["question_type"] == "number")
+    rows = list(csv.reader(io.StringIO(pub.out["csv"])))
+    hidden = [c for c in suppressed_cells(pub.doc, pub.summary) if c.column == "dont_know"]
+    assert number["figures"]["n"] == 15 and len(hidden) == 2  # the likert, matrix "Cheap"
+    for cell in hidden:
+        q = next(q for q in pub.doc["questions"] if q["question_id"] == cell.question_id)
+        s = next(s for s in q["figures"]["statements"] if s["statement"] == cell.part)
+        base = next(t for t in pub.summary.question(cell.question_id).statements
+                    if t.statement == cell.part).n
+        assert base == 15 - cell.count and q["figures"]["n"] == 15
+        assert base not in published_numbers({k: v for k, v in s.items() if k != "points"})
+        assert sum(p["suppressed"] for p in s["points"]) >= 1  # their sum is no base either
+        place = {r[3]: r[4] for r in rows[1:] if (r[0], r[2]) == (cell.question_id, cell.part)}
+        assert place["n"] == "suppressed" and not [f for f in place if f.startswith("share")]
+        for page in (pub.out["page"], pub.out["report"]):
+            assert table_row(page, cell.question_id, cell.part)["n"] == "suppressed"
 
 
 def test_json_holds_no_identified_figure(pub):
@@ -228,7 +255,9 @@ def test_anonymous_index_page_and_report(client, pub):
     index = client.get("/results/").get_data(as_text=True)
     assert "Queens priorities" in index and f'/results/{pub.survey.id}"' in index
     page = pub.out["page"]
-    assert page.count('role="img"') >= 6 and "Agreement:" in page
+    # Six questions with charts, but the likert's "don't know" (1 of 15) is suppressed, so its
+    # base (14) and the shares drawn from it are withheld: no chart there.
+    assert page.count('role="img"') >= 5 and "Agreement:" in page
     assert "agreement among respondents, W = " in page
     assert "Friedman test on n = 15" in page and "Sign in with OpenStackID" in page
     assert "Printable report" in page and "Response rate" not in page

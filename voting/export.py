@@ -7,12 +7,17 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from core.csv_cells import neutral
 from voting.ballot_rules import BallotSpec
 from voting.rules import Kind
 
 
 def header(spec: BallotSpec) -> list[str]:
-    """Return the CSV header: the options (or the vote column) and the receipt."""
+    """Return the CSV header: the options (or the vote column) and the receipt.
+
+    Option labels are written as they are (voting.recount reads them back as the candidates):
+    the ballot editor refuses labels a spreadsheet would read as a formula.
+    """
     if spec.kind is Kind.MOTION:
         return ["vote", "receipt"]
     if spec.kind is Kind.CONSENSUS:
@@ -25,7 +30,8 @@ def row(spec: BallotSpec, choice: Mapping[str, Any], receipt: str) -> list[str]:
     if spec.kind is Kind.MOTION:
         return [choice["vote"], receipt]
     if spec.kind is Kind.CONSENSUS:
-        return [choice["response"], choice.get("reason", ""), receipt]
+        # The reason is the one free text here: a spreadsheet must not run it as a formula.
+        return [choice["response"], neutral(choice.get("reason", "")), receipt]
     if spec.kind is Kind.RANKED:
         ranks = choice["ranks"]
         return [str(ranks[o]) if o in ranks else "" for o in spec.options] + [receipt]

@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from core.csv_cells import starts_formula
 from core.forms import choices
 from core.timefmt import zone
 from voting.ballot_rules import Secrecy
@@ -84,6 +85,11 @@ class BallotForm(FlaskForm):
             raise ValidationError("Each option must be different.")
         if any(len(label) > 200 for label in labels):
             raise ValidationError("An option is longer than 200 characters.")
+        # Labels head the columns of the ballot export that voting.recount reads back, so
+        # they are written as they are: refuse what a spreadsheet would run as a formula.
+        if bad := next((label for label in labels if starts_formula(label)), None):
+            raise ValidationError(f"An option cannot start with =, +, -, or @ (“{bad[:40]}”): "
+                                  "spreadsheets would read it as a formula in the ballot export.")
 
     def validate_default_option(self, field: StringField) -> None:
         """The default option must be one of the options."""

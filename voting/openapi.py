@@ -14,11 +14,16 @@ def _resp(description: str, schema: dict[str, Any] | None = None) -> dict[str, A
     return body
 
 
-ERRORS = {str(code): _resp(text, ERROR) for code, text in (
+# Every operation is rate-limited (core/limits.py) and answers 503 while the database is down.
+UNAVAILABLE = {str(code): _resp(text, ERROR) for code, text in (
+    (429, "Too many requests; the Retry-After header says when to retry"),
+    (503, "Briefly unavailable; retry"))}
+ERRORS = {**{str(code): _resp(text, ERROR) for code, text in (
     (400, "Bad request"), (401, "Not signed in"), (403, "Not allowed"), (404, "Not found"),
-    (409, "Wrong phase"), (422, "Invalid choice"))}
+    (409, "Wrong phase"), (422, "Invalid choice"))}, **UNAVAILABLE}
+# Ids are PostgreSQL integers: the router answers 404 to a larger number (core.ops).
 BALLOT_ID = {"name": "ballot_id", "in": "path", "required": True,
-             "schema": {"type": "integer", "minimum": 1}}
+             "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
 
 
 def openapi_document(server_url: str) -> dict[str, Any]:
@@ -92,5 +97,6 @@ def _paths() -> dict[str, Any]:
             "summary": "The outcome once counted", "parameters": [BALLOT_ID],
             "responses": {"200": _resp("Outcome", {"type": "object"}), **ERRORS}}},
         "/decisions": {"get": {"summary": "Published outcomes (public)", "security": [],
-                               "responses": {"200": _resp("Decisions", {"type": "object"})}}},
+                               "responses": {"200": _resp("Decisions", {"type": "object"}),
+                                             **UNAVAILABLE}}},
     }
