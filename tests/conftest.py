@@ -7,6 +7,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,14 +31,11 @@ ISSUER = "http://idp.test"
 PG_URL = os.environ.get("CONCORD_TEST_POSTGRES")  # e.g. postgresql://postgres@127.0.0.1/test
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> Iterator[str]:
-    """Yield a fresh, empty database for this run: a new PostgreSQL database or a SQLite file."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'concord.sqlite3'}"
-        return
-    admin_url = make_url(normalize_database_url(PG_URL))
-    name = f"concord_test_{uuid.uuid4().hex[:12]}"
+@contextmanager
+def scratch_database(base_url: str, prefix: str) -> Iterator[str]:
+    """Create an empty PostgreSQL database beside `base_url`, yield its URL, then drop it."""
+    admin_url = make_url(normalize_database_url(base_url))
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -47,6 +45,26 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """Yield a fresh, empty database for this run: a new PostgreSQL database or a SQLite file."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'concord.sqlite3'}"
+        return
+    with scratch_database(PG_URL, "concord_test") as url:
+        yield url
+
+
+@pytest.fixture
+def empty_database_url(database_url, tmp_path) -> Iterator[str]:
+    """Yield another brand-new empty database of the run's kind (migrations, restores)."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    with scratch_database(database_url, "concord_scratch") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

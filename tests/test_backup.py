@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from core import audit, backup, clock
@@ -14,25 +13,6 @@ from core.db import db
 from core.members import Company
 from voting.actions import cast, decide_ballot, publish
 from voting.rules import Kind
-
-
-@pytest.fixture
-def fresh_url(database_url, tmp_path):
-    """Yield an empty database of the run's kind to restore into."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    url = make_url(database_url)
-    name = f"concord_restore_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def snapshot() -> dict[str, list[tuple]]:
@@ -60,15 +40,15 @@ def populate(consortium, make_ballot) -> None:
     db.session.commit()
 
 
-def test_round_trip_restores_every_row(app, runner, disposable_app, fresh_url, tmp_path,
+def test_round_trip_restores_every_row(app, runner, disposable_app, empty_database_url, tmp_path,
                                        consortium, make_ballot):
     populate(consortium, make_ballot)
     before = snapshot()
     assert before["vote_revision"] and before["vote"] and before["audit_event"]
-    round_trip(runner, disposable_app, fresh_url, tmp_path, before)
+    round_trip(runner, disposable_app, empty_database_url, tmp_path, before)
 
 
-def test_round_trip_of_the_demo_data(app, runner, disposable_app, fresh_url, tmp_path):
+def test_round_trip_of_the_demo_data(app, runner, disposable_app, empty_database_url, tmp_path):
     """The demo data touches every feature's tables (surveys too, where they exist)."""
     from devtools.demo_data import load_demo
 
@@ -76,17 +56,17 @@ def test_round_trip_of_the_demo_data(app, runner, disposable_app, fresh_url, tmp
     before = snapshot()
     filled = {name for name, rows in before.items() if rows}
     assert {"company", "user_account", "representative", "audit_event"} <= filled
-    round_trip(runner, disposable_app, fresh_url, tmp_path, before)
+    round_trip(runner, disposable_app, empty_database_url, tmp_path, before)
 
 
-def round_trip(runner, disposable_app, fresh_url, tmp_path, before) -> None:
+def round_trip(runner, disposable_app, empty_database_url, tmp_path, before) -> None:
     """Back up, restore into an empty database, restore again over changes; compare each time."""
     path = tmp_path / "concord.backup"
     result = runner.invoke(args=["concord", "backup", str(path)])
     assert result.exit_code == 0, result.output
     assert "Backup written" in result.output and path.stat().st_size > 0
 
-    target = disposable_app(fresh_url)
+    target = disposable_app(empty_database_url)
     target_cli = target.test_cli_runner()
     # The CLI uses the app context already pushed, so push the target's (not the test app's).
     with target.app_context():

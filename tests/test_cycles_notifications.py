@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import logging
-import socket
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
+from mail_helpers import closed_port, start_inbox
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -27,48 +23,14 @@ NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 BASE = "https://concord.example.org"
 
 
-class LoopbackController(Controller):
-    """aiosmtpd's controller on an ephemeral port (it cannot find port 0 by itself)."""
-
-    def _trigger_server(self):
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
-
-
-@dataclass
-class Inbox:
-    """What the SMTP server received."""
-
-    port: int
-    messages: list[EmailMessage] = field(default_factory=list)
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted"
-
-    def to(self, kind_subject: str) -> Counter:
-        """Count recipients of the messages whose subject contains the words."""
-        return Counter(m["To"] for m in self.messages if kind_subject in m["Subject"])
-
-
 @pytest.fixture
 def smtp(app):
     """Start an SMTP server on 127.0.0.1 and point the app at it."""
-    inbox = Inbox(0)
-    controller = LoopbackController(inbox, hostname="127.0.0.1", port=0)
-    controller.start()
-    inbox.port = controller.port
+    inbox, controller = start_inbox()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, BASE_URL=BASE,
                       MAIL_FROM="concord@concord.example.org", WTF_CSRF_ENABLED=False)
     yield inbox
     controller.stop()
-
-
-def closed_port() -> int:
-    """Return a loopback port nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def send(runner):

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from core.db import db
 from core.ops import content_security_policy
@@ -152,25 +150,6 @@ def test_production_session_cookie_is_secure_httponly_lax(disposable_app):
     cookie = next(v for v in resp.headers.getlist("Set-Cookie") if v.startswith("concord_session="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert_security_headers(resp, https=True)
-
-
-@pytest.fixture
-def empty_database_url(database_url, tmp_path):
-    """Yield a brand-new empty database of the run's kind."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'ready.sqlite3'}"
-        return
-    url = make_url(database_url)
-    name = f"concord_ready_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_readyz_follows_the_migrations(disposable_app, empty_database_url):
