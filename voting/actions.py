@@ -22,7 +22,7 @@ from voting.ballot_rules import (
     lot_seed,
     normalize_choice,
 )
-from voting.models import Ballot, BallotError, Vote, VoteRevision, current_votes, new_receipt
+from voting.models import Ballot, BallotError, NotEntitled, Vote, VoteRevision, current_votes, new_receipt
 from voting.rules import Kind, Outcome, Status, TieBreak, apply_casting_vote
 
 # Features that act on published outcomes (cycles: the register) register a callback here; it
@@ -34,9 +34,9 @@ def voter_company(ballot: Ballot, user: User) -> Company:
     """Return the company the user may vote for on this ballot, or refuse with the reason."""
     company = user.company()
     if company is None:
-        raise BallotError("you do not represent a company, so you cannot vote")
+        raise NotEntitled("you do not represent a company, so you cannot vote")
     if not ballot.has_elector(company.id):
-        raise BallotError(f"{company.name} is not in this ballot's electorate (only companies "
+        raise NotEntitled(f"{company.name} is not in this ballot's electorate (only companies "
                           "that were members when it opened vote)")
     return company
 

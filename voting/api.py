@@ -15,7 +15,6 @@ from voting.ballot_rules import Stage
 from voting.models import Ballot, BallotError, Vote
 from voting.openapi import openapi_document
 from voting.public import shown_outcome
-from voting.views import refusal_status
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MEMBER_ROLES = {Role.REPRESENTATIVE, Role.CHAIR, Role.ADMIN}
@@ -112,7 +111,7 @@ def vote(ballot_id: int):
         recorded = cast(found, current_user, body)
     except BallotError as exc:
         db.session.rollback()
-        return error(refusal_status(str(exc)), str(exc))
+        return error(exc.status, str(exc))
     return jsonify(receipt=recorded.receipt, version=recorded.version,
                    company=recorded.company), 201
 

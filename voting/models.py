@@ -34,7 +34,21 @@ def _enum(cls, name: str) -> Enum:
 
 
 class BallotError(ValueError):
-    """A ballot move or vote the rules refuse; the message says why."""
+    """A ballot move or vote the rules refuse; the message says why (HTTP status: `status`)."""
+
+    status = 422  # the request's content is wrong
+
+
+class WrongPhase(BallotError):
+    """The ballot is not in a phase that allows this (too early, closed, already counted)."""
+
+    status = 409
+
+
+class NotEntitled(BallotError):
+    """The person may not do this on this ballot (not a voter of its electorate)."""
+
+    status = 403
 
 
 class Ballot(db.Model):
@@ -141,7 +155,7 @@ class Ballot(db.Model):
         """Refuse unless the ballot is in one of the allowed phases."""
         current = self.phase()
         if current not in allowed:
-            raise BallotError(f"this ballot is {current}; that is possible only when "
+            raise WrongPhase(f"this ballot is {current}; that is possible only when "
                               f"{' or '.join(p.value for p in allowed)}")
 
 

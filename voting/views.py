@@ -97,15 +97,6 @@ def show(ballot_id: int):
     return ballot_page(load_ballot(ballot_id))
 
 
-def refusal_status(message: str) -> int:
-    """Map a refusal to its status: 409 wrong phase, 403 not entitled, 422 bad choice."""
-    if message.startswith("this ballot is"):
-        return 409
-    if "electorate" in message or "do not represent" in message:
-        return 403
-    return 422
-
-
 @bp.post("/<int:ballot_id>/vote")
 @require_role(Role.REPRESENTATIVE)
 def vote(ballot_id: int):
@@ -119,7 +110,7 @@ def vote(ballot_id: int):
         recorded = cast(ballot, current_user, raw_choice(ballot.kind, request.form))
     except BallotError as exc:
         db.session.rollback()
-        return ballot_page(ballot, f"Your vote was not recorded: {exc}."), refusal_status(str(exc))
+        return ballot_page(ballot, f"Your vote was not recorded: {exc}."), exc.status
     flash(f"Vote recorded for {recorded.company} (version {recorded.version}). "
           f"Your receipt: {recorded.receipt}.", "success")
     return redirect(url_for("voting.show", ballot_id=ballot.id))
