@@ -1,6 +1,6 @@
 """Benchmark: the public results page of a published survey, served warm by gunicorn.
 
-    .venv/bin/python bench/bench_results_page.py [--pg URL | --sqlite] [--companies 30]
+    .venv/bin/python -m bench.bench_results_page [--pg URL | --sqlite] [--companies 30]
         [--workers 2] [--clients 8] [--seconds 10]
 
 Outside the timed part: a fresh database (PostgreSQL by default, SQLite with --sqlite) is
@@ -17,54 +17,23 @@ import argparse
 import http.client
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
 import requests
 
+from bench.http_bench import create_database, drop_database, free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 P99_TARGET_MS = 100.0
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _create_pg(admin_url: str) -> str:
-    """Create an empty PostgreSQL database and return its URL."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(admin_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"concord_bench_results_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_pg(db_url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(db_url)
-    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    engine.dispose()
 
 
 def _settings(db_url: str) -> dict[str, str]:
@@ -240,11 +209,11 @@ def main(pg: str | None = PG_DEFAULT, companies: int = 30, workers: int = 2, cli
          seconds: float = 10.0) -> dict:
     """Run the benchmark and return its figures (pg=None: SQLite in a temporary folder)."""
     workdir = Path(tempfile.mkdtemp(prefix="concord-results-bench-"))
-    db_url = _create_pg(pg) if pg else f"sqlite:///{workdir / 'bench.sqlite3'}"
+    db_url = create_database(pg) if pg else f"sqlite:///{workdir / 'bench.sqlite3'}"
     server = None
     try:
         survey_id, load_s = _prepare(db_url, companies)
-        port = _free_port()
+        port = free_port()
         server = _start_gunicorn(db_url, workers, port, workdir / "gunicorn.log")
         path = f"/results/{survey_id}"
         page = requests.get(f"http://127.0.0.1:{port}{path}", timeout=10)
@@ -256,7 +225,7 @@ def main(pg: str | None = PG_DEFAULT, companies: int = 30, workers: int = 2, cli
             server.terminate()
             server.wait(timeout=30)
         if pg:
-            _drop_pg(db_url)
+            drop_database(db_url)
     cuts = statistics.quantiles(latencies, n=100)
     return {"database": "postgresql" if pg else "sqlite", "companies": companies,
             "questions": len(QUESTIONS), "page_kb": round(len(page.content) / 1024, 1),

@@ -325,3 +325,15 @@ def make_ballot(app):
         return ballot
 
     return factory
+
+
+@pytest.fixture
+def smtp(app):
+    """Start a real SMTP server on 127.0.0.1 and point the app's mail settings at it."""
+    from mail_helpers import BASE, start_inbox
+
+    inbox, controller = start_inbox()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, BASE_URL=BASE,
+                      MAIL_FROM="concord@concord.example.org", WTF_CSRF_ENABLED=False)
+    yield inbox
+    controller.stop()

@@ -49,3 +49,16 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+BASE = "https://concord.example.org"
+
+
+def send(runner):
+    """Run the notification command once."""
+    return runner.invoke(args=["concord", "send-notifications"])
+
+
+def emails(consortium, *names) -> Counter:
+    """Count the e-mail addresses of the named companies' representatives."""
+    return Counter(consortium["reps"][n].email for n in names)

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from mail_helpers import closed_port, start_inbox
+from mail_helpers import BASE, closed_port, emails, send
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,25 +20,6 @@ from voting.actions import decide_ballot, publish
 from voting.rules import Kind
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
-BASE = "https://concord.example.org"
-
-
-@pytest.fixture
-def smtp(app):
-    """Start an SMTP server on 127.0.0.1 and point the app at it."""
-    inbox, controller = start_inbox()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, BASE_URL=BASE,
-                      MAIL_FROM="concord@concord.example.org", WTF_CSRF_ENABLED=False)
-    yield inbox
-    controller.stop()
-
-
-def send(runner):
-    return runner.invoke(args=["concord", "send-notifications"])
-
-
-def emails(consortium, *names) -> Counter:
-    return Counter(consortium["reps"][n].email for n in names)
 
 
 def test_the_right_people_get_each_mail_once(runner, client, login, consortium, make_ballot,

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from mail_helpers import closed_port, start_inbox
+from mail_helpers import BASE, closed_port, emails, send
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from survey_helpers import make_survey
@@ -20,28 +20,9 @@ from surveys.responses import Response
 from surveys.rules import QuestionType, RespondentUnit
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
-BASE = "https://concord.example.org"
 MEMBERS = ("AT&T", "NTT", "Orange", "Reliance Jio", "Walmart")
 QUESTIONS = [(QuestionType.TEXT, "What should the consortium fund next?", False, {})]
 OPENED, REMINDER = "Survey open for", "Reminder:"
-
-
-@pytest.fixture
-def smtp(app):
-    """Start an SMTP server on 127.0.0.1 and point the app at it."""
-    inbox, controller = start_inbox()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, BASE_URL=BASE,
-                      MAIL_FROM="concord@concord.example.org", WTF_CSRF_ENABLED=False)
-    yield inbox
-    controller.stop()
-
-
-def send(runner):
-    return runner.invoke(args=["concord", "send-notifications"])
-
-
-def emails(consortium, *names) -> Counter:
-    return Counter(consortium["reps"][n].email for n in names)
 
 
 def answer(client, login, user, survey, submit: bool = True) -> None:
