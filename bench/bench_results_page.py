@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import random
 import statistics
 import subprocess
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import requests
 
-from bench.http_bench import create_database, drop_database, free_port
+from bench.http_bench import create_database, drop_database, free_port, start_gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -149,24 +148,9 @@ def _prepare(db_url: str, companies: int) -> tuple[int, float]:
     return survey_id, time.perf_counter() - started
 
 
-def _start_gunicorn(db_url: str, workers: int, port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, **_settings(db_url)}
-    cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-           f"127.0.0.1:{port}", "wsgi:app"]
-    with log.open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except requests.RequestException:
-            pass
-        if proc.poll() is not None:
-            break
-        time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"gunicorn did not become ready; see {log}")
+def _gunicorn(db_url: str, workers: int, port: int, log: Path) -> subprocess.Popen:
+    """Start the shared gunicorn runner with this benchmark's settings."""
+    return start_gunicorn(db_url, workers, port, log, settings=_settings(db_url), probe="/healthz")
 
 
 def _hammer(port: int, path: str, clients: int, seconds: float) -> tuple[list[float], int]:
@@ -214,7 +198,7 @@ def main(pg: str | None = PG_DEFAULT, companies: int = 30, workers: int = 2, cli
     try:
         survey_id, load_s = _prepare(db_url, companies)
         port = free_port()
-        server = _start_gunicorn(db_url, workers, port, workdir / "gunicorn.log")
+        server = _gunicorn(db_url, workers, port, workdir / "gunicorn.log")
         path = f"/results/{survey_id}"
         page = requests.get(f"http://127.0.0.1:{port}{path}", timeout=10)
         page.raise_for_status()

@@ -116,16 +116,18 @@ def prepare(db_url: str, companies: int, reps: int, workdir: Path) -> tuple[int,
     return ballot_id, tokens, time.perf_counter() - started
 
 
-def start_gunicorn(db_url: str, workers: int, port: int, log: Path) -> subprocess.Popen:
-    """Start gunicorn on 127.0.0.1 and wait until /healthz answers."""
-    env = {**os.environ, **app_settings(db_url)}
+def start_gunicorn(db_url: str, workers: int, port: int, log: Path,
+                   settings: dict[str, str] | None = None,
+                   probe: str = "/readyz") -> subprocess.Popen:
+    """Start gunicorn on 127.0.0.1 and wait until `probe` answers 200."""
+    env = {**os.environ, **(settings if settings is not None else app_settings(db_url))}
     cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
            f"127.0.0.1:{port}", "--backlog", "2048", "wsgi:app"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+            if requests.get(f"http://127.0.0.1:{port}{probe}", timeout=1).status_code == 200:
                 return proc
         except requests.RequestException:
             pass
