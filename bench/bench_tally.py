@@ -18,7 +18,7 @@ from importlib import metadata
 
 import numpy as np
 
-from voting.tally import Unranked, rank_array, schulze
+from voting.schulze import Unranked, rank_array, schulze
 
 TARGET_SECONDS = 0.5
 

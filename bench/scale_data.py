@@ -13,7 +13,7 @@ from core.members import Company, RepKind, Representative
 from core.tokens import PREFIX, ApiToken
 from core.users import User
 from voting.models import Ballot
-from voting.rules import Kind
+from voting.outcome import Kind
 
 ISSUER = "https://openstackid.org"
 

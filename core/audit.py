@@ -86,12 +86,22 @@ def _actor(actor: Any) -> tuple[int | None, str]:
     return actor.id, str(actor)
 
 
+def lock_chain() -> None:
+    """Take the chain's append lock for the rest of the transaction (PostgreSQL; re-entrant).
+
+    A caller that stamps a time which must hold at commit (a vote before the close) takes it
+    before reading the clock, so no wait for the lock falls between the stamp and the commit.
+    """
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+
+
 def record(action: str, subject: Any = None, *, actor: Any = None, **details: Any) -> AuditEvent:
     """Append an event to the chain inside the current transaction (the caller commits)."""
     session = db.session
     session.flush()  # give new subjects their ids
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+    lock_chain()
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()

@@ -14,21 +14,21 @@ from sqlalchemy import func, select
 
 from core import audit, clock
 from core.db import db
+from core.domain_errors import DomainError
 from core.member_rules import CompanyStatus, RegisterError
 from core.members import Company
 from core.users import User
 from cycles.models import Nomination, RevocationProposal
 from cycles.rules import Window, nomination_failures, slugify
-from voting.models import Ballot, BallotError
-from voting.rules import Kind, Threshold, TieBreak
+from voting.errors import BallotError
+from voting.models import Ballot
+from voting.outcome import Kind
+from voting.rules import Threshold
+from voting.tiebreak import TieBreak
 
 
-class CycleError(ValueError):
+class CycleError(DomainError):
     """A cycle step the rules refuse; `status` is the HTTP answer, the message says why."""
-
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,8 @@ def nominate(user: User, name: str, evidence: Evidence, contacts: list[str], not
     ballot = Ballot(
         title=f"Admit {company.name} as a member company"[:200], kind=Kind.CONSENSUS,
         text=_nomination_text(company, evidence, notes, member_from, nominator),
-        opens_at=now, closes_at=datetime.combine(window.closes_on, time(0), UTC), created_by=user)
+        opens_at=now, closes_at=datetime.combine(window.closes_on, time(0), UTC), created_by=user,
+        subject_company_id=company.id)
     open_ballot(ballot)
     nom = Nomination(company=company, ballot=ballot, nominated_by=user, nominating_company=nominator,
                      contacts=contacts, notes=notes, member_from=member_from, objections=[],
@@ -180,7 +181,8 @@ def propose_revocation(user: User, company: Company, grounds: str, effective_on:
                          f"charter's minimum criteria and that its membership be revoked from "
                          f"{effective_on.isoformat()}.\n\n{grounds.strip()}",
                     threshold=Threshold(threshold), tie_break=TieBreak.STATUS_QUO,
-                    opens_at=clock.now(), closes_at=closes_at, created_by=user)
+                    opens_at=clock.now(), closes_at=closes_at, created_by=user,
+                    subject_company_id=company.id)
     open_ballot(ballot, excluded=company)
     rev = RevocationProposal(company=company, ballot=ballot, proposed_by=user,
                              proposer_company=proposer, grounds=grounds.strip(),

@@ -1,18 +1,19 @@
 """Apply a published cycle ballot's outcome to the member register (runs inside the publish).
 
-`voting.actions.publish` calls `apply_outcome(ballot)` through its `on_publish` hook, in the
-same transaction: the register changes, the audit rows and the publication commit together
-or not at all. A proposal that carried but that the register refuses (say the company
-withdrew meanwhile) is resolved as not applied, with the reason, rather than blocking the
-publication of a result that is a fact.
+`voting.actions.publish` calls its `on_publish` hooks in the same transaction; `cycles.views`
+registers one that calls `apply_outcome(ballot, by=..., invitation_days=...)`, so the register
+changes, the audit rows and the publication commit together or not at all. A proposal that
+carried but that the register refuses (say the company withdrew meanwhile) is resolved as not
+applied, with the reason, rather than blocking the publication of a result that is a fact.
+Nothing here is request-bound: the publisher comes as a parameter, and what the person should
+be told comes back as notices for the view to show.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
-from flask import current_app, flash, has_request_context
-from flask_login import current_user
 from sqlalchemy import select
 
 from core import audit, clock
@@ -22,39 +23,43 @@ from core.members import ChairTerm, Invitation, RepKind
 from core.users import User
 from cycles.models import ChairElection, Nomination, Resolution, RevocationProposal
 from cycles.rules import TermSpan, effective_on, plan_succession, term_end, winner
-from voting.models import Ballot, current_votes
-from voting.rules import Status
+from voting.models import Ballot
+from voting.outcome import Status
+from voting.votes import current_votes
 
 log = logging.getLogger("concord.cycles")
 
 
-def _publisher() -> User | None:
-    """Return the person publishing (None from the command line)."""
-    if has_request_context() and current_user.is_authenticated:
-        return current_user._get_current_object()
-    return None
+@dataclass
+class Publishing:
+    """Who publishes (None from the command line), the settings used, and notices to show."""
+
+    by: User | None
+    invitation_days: int
+    notices: list[str] = field(default_factory=list)
 
 
-def _not_applied(record, action: str, exc: RegisterError, **details) -> None:
-    """Resolve a carried proposal the register refused, say so, and audit it."""
+def _not_applied(record, action: str, exc: RegisterError, ctx: Publishing, **details) -> None:
+    """Resolve a carried proposal the register refused, audit it, and leave a notice."""
     record.resolve(Resolution.NOT_APPLIED, str(exc))
     audit.record(action, record, applied=False, reason=str(exc), **details)
     log.warning("%s #%s not applied: %s", action, record.id, exc)
-    if has_request_context():
-        flash(f"The outcome carried but the register refused the change: {exc}. "
-              "An administrator must resolve it by hand.", "error")
+    ctx.notices.append(f"The outcome carried but the register refused the change: {exc}. "
+                       "An administrator must resolve it by hand.")
 
 
-def apply_outcome(ballot: Ballot) -> None:
-    """Apply the outcome of whichever cycle record this ballot belongs to (if any)."""
+def apply_outcome(ballot: Ballot, *, by: User | None, invitation_days: int) -> list[str]:
+    """Apply the outcome of whichever cycle record this ballot belongs to; return the notices."""
+    ctx = Publishing(by, invitation_days)
     for model, apply in ((Nomination, _nomination), (RevocationProposal, _revocation),
                          (ChairElection, _election)):
         record = db.session.scalars(select(model).where(model.ballot_id == ballot.id)).first()
         if record is not None and record.resolution is None:
-            apply(record, ballot)
+            apply(record, ballot, ctx)
+    return ctx.notices
 
 
-def _nomination(nom: Nomination, ballot: Ballot) -> None:
+def _nomination(nom: Nomination, ballot: Ballot, ctx: Publishing) -> None:
     """Admit the candidate from the stated date and invite its contacts, or keep the objections."""
     status = (ballot.outcome or {}).get("status")
     if status != Status.REACHED.value:
@@ -64,35 +69,35 @@ def _nomination(nom: Nomination, ballot: Ballot) -> None:
         audit.record("nomination.reject", nom, company=nom.company.name, ballot=ballot.id,
                      objections=len(nom.objections))
         return
-    company, by, day = nom.company, _publisher(), effective_on(nom.member_from, clock.today())
+    company, by, day = nom.company, ctx.by, effective_on(nom.member_from, clock.today())
     reason = (f"admitted by consensus of the members: ballot #{ballot.id} \"{ballot.title}\", "
               f"published {clock.today().isoformat()} (nomination #{nom.id})")
     try:
         company.change_status(CompanyStatus.MEMBER, day, reason, by)
     except RegisterError as exc:
-        _not_applied(nom, "nomination.admit", exc, company=company.name, ballot=ballot.id)
+        _not_applied(nom, "nomination.admit", exc, ctx, company=company.name, ballot=ballot.id)
         return
     company.operator_or_nsp, company.dedicated_ftes = nom.operator_or_nsp, nom.dedicated_ftes
     company.upstream_ftes = nom.upstream_ftes
-    invited = _invite(nom, by)
+    invited = _invite(nom, by, ctx.invitation_days)
     nom.resolve(Resolution.APPLIED, f"member from {day.isoformat()}")
     audit.record("nomination.admit", nom, company=company.name, ballot=ballot.id,
                  member_from=day, invitations=invited)
 
 
-def _invite(nom: Nomination, by: User | None) -> list[str]:
+def _invite(nom: Nomination, by: User | None, days: int) -> list[str]:
     """Invite the nomination's contacts (the first as representative, then alternates)."""
     invited = []
     for number, email in enumerate(nom.contacts):
         if Invitation.open_for(email, company_id=nom.company_id):
             continue  # already invited; the open invitation stands
         kind = RepKind.REPRESENTATIVE if number == 0 else RepKind.ALTERNATE
-        Invitation.create(nom.company, email, kind, by, current_app.config["INVITATION_DAYS"])
+        Invitation.create(nom.company, email, kind, by, days)
         invited.append(email)
     return invited
 
 
-def _revocation(rev: RevocationProposal, ballot: Ballot) -> None:
+def _revocation(rev: RevocationProposal, ballot: Ballot, ctx: Publishing) -> None:
     """Revoke the membership from the stated date if the motion passed; delete nothing."""
     if (ballot.outcome or {}).get("status") != Status.PASSED.value:
         rev.resolve(Resolution.REJECTED, (ballot.outcome or {}).get("summary", ""))
@@ -102,16 +107,16 @@ def _revocation(rev: RevocationProposal, ballot: Ballot) -> None:
     reason = (f"membership revoked by board motion: ballot #{ballot.id} \"{ballot.title}\", "
               f"published {clock.today().isoformat()} (revocation #{rev.id})")
     try:
-        rev.company.change_status(CompanyStatus.REVOKED, day, reason, _publisher())
+        rev.company.change_status(CompanyStatus.REVOKED, day, reason, ctx.by)
     except RegisterError as exc:
-        _not_applied(rev, "revocation.apply", exc, company=rev.company.name, ballot=ballot.id)
+        _not_applied(rev, "revocation.apply", exc, ctx, company=rev.company.name, ballot=ballot.id)
         return
     rev.resolve(Resolution.APPLIED, f"revoked from {day.isoformat()}")
     audit.record("revocation.apply", rev, company=rev.company.name, ballot=ballot.id,
                  effective_on=day)
 
 
-def _election(election: ChairElection, ballot: Ballot) -> None:
+def _election(election: ChairElection, ballot: Ballot, ctx: Publishing) -> None:
     """Record the winner's one-year term from the stated start; the outgoing term ends that day."""
     outcome = ballot.outcome or {}
     label = winner(outcome.get("status", ""), outcome.get("winners", []))
@@ -125,7 +130,7 @@ def _election(election: ChairElection, ballot: Ballot) -> None:
     try:
         term = _succeed(candidacy.user, start, end)
     except RegisterError as exc:
-        _not_applied(election, "chair_election.apply", exc, winner=label, ballot=ballot.id)
+        _not_applied(election, "chair_election.apply", exc, ctx, winner=label, ballot=ballot.id)
         return
     election.chair_term = term
     election.resolve(Resolution.APPLIED, f"{label} chairs from {start.isoformat()}")

@@ -21,7 +21,8 @@ from cycles.models import ChairCandidacy, ChairElection
 from cycles.rules import candidate_label
 from voting.ballot_rules import Secrecy
 from voting.models import Ballot, Option
-from voting.rules import Kind, TieBreak
+from voting.outcome import Kind
+from voting.tiebreak import TieBreak
 
 
 def stand_in() -> dict[str, bool]:
@@ -99,7 +100,8 @@ def answer(candidacy: ChairCandidacy, by: User, accept: bool) -> None:
 def open_voting(election: ChairElection, by: User) -> Ballot:
     """Open the election's ballot now, with the accepted candidates as its options."""
     _require_nominating(election)
-    labels = [c.label for c in election.accepted()]
+    accepted = election.accepted()
+    labels = [c.label for c in accepted]
     if len(labels) < 2:
         raise CycleError("an election needs at least two candidates who accepted", 409)
     if election.closes_at <= clock.now():
@@ -109,7 +111,9 @@ def open_voting(election: ChairElection, by: User) -> Ballot:
                          f"{election.term_starts_on.isoformat()}.",
                     secrecy=Secrecy(election.secrecy), tie_break=TieBreak(election.tie_break),
                     opens_at=clock.now(), closes_at=election.closes_at, created_by=by)
-    ballot.options = [Option(position=i, label=label) for i, label in enumerate(labels, 1)]
+    # Each option names its candidate, so a chair who stands cannot break the tie.
+    ballot.options = [Option(position=i, label=c.label, user_id=c.user_id)
+                      for i, c in enumerate(accepted, 1)]
     open_ballot(ballot)
     election.ballot = ballot
     audit.record("chair_election.open", election, ballot=ballot.id, candidates=labels,

@@ -81,7 +81,7 @@ class ElectionForm(ClosingForm):
         ("ranked", "Ranked: members rank the candidates (Schulze method)"),
         ("plurality", "Single choice: most votes wins")]))
     tie_break = SelectField("Tie-break", choices=choices([
-        ("casting_vote", "The outgoing chair's casting vote"),
+        ("casting_vote", "The outgoing chair's casting vote (lot instead if the chair stands)"),
         ("lot", "Lot, from a seed committed when the ballot opens")]))
     secrecy = SelectField("Secrecy", choices=choices([
         ("secret", "Secret: only counts are published"),

@@ -29,7 +29,8 @@ from surveys.models import Survey, survey_company
 from surveys.responses import Response
 from surveys.rules import RespondentUnit, SurveyState
 from voting.ballot_rules import Stage
-from voting.models import Ballot, Vote
+from voting.models import Ballot
+from voting.votes import Vote
 
 log = logging.getLogger("concord.notifications")
 OUTCOME_DAYS = 7  # an outcome published longer ago than this is no longer news

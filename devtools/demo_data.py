@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from core.db import db
 from core.member_rules import CompanyStatus
 from core.members import ChairTerm, Company, Invitation, RepKind, Representative
 from core.users import User
+from devtools.demo_decisions import load_demo_decisions
 from devtools.demo_people import DEMO_PEOPLE
 from devtools.demo_surveys import load_demo_surveys
 
@@ -55,13 +56,15 @@ def load_demo() -> bool:
             audit.record("representative.appoint", rep, actor=None, user=user.name,
                          company=rep.company.name)
         if person.get("chair"):
-            year = clock.today().replace(month=1, day=1)
-            term = ChairTerm.record(user, companies[person["company"]], year,
-                                    year.replace(year=year.year + 1))
+            # In office since before the demo decisions, for a year: she holds their casting vote.
+            start = clock.today() - timedelta(days=200)
+            term = ChairTerm.record(user, companies[person["company"]], start,
+                                    start + timedelta(days=365))
             audit.record("chair_term.create", term, actor=None, user=user.name)
     for email, slug in (("uma@orange.example", "orange"), ("dana@comcast.example", "comcast")):
         inv = Invitation.create(companies[slug], email, RepKind.ALTERNATE, None, 365)
         audit.record("invitation.create", inv, actor=None, email=email)
     load_demo_surveys()
     db.session.commit()
+    load_demo_decisions()
     return True

@@ -67,7 +67,7 @@ def survey_data(survey: Survey) -> SurveyData:
 
 def schulze_order(rows: list[list[int | None]], items: list[str]) -> list[list[str]]:
     """Return the Schulze consensus order of a ranking question (the decisions' tally)."""
-    from voting.tally import schulze
+    from voting.schulze import schulze
 
     ballots = [{i: r for i, r in zip(items, row, strict=True) if r is not None} for row in rows]
     return [list(tier) for tier in schulze(items, ballots, unranked="abstain").ranking]

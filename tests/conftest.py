@@ -6,20 +6,21 @@ import os
 import shutil
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from flask import g
 from flask.testing import FlaskClient
+from session_helpers import signed_in
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from core import audit, create_app
+from core import audit, clock, create_app
 from core.config import normalize_database_url
 from core.db import db
 from core.member_rules import CompanyStatus
@@ -235,8 +236,7 @@ def login(client):
         with client.session_transaction() as sess:
             sess.clear()
             if user is not None:
-                sess["_user_id"] = str(user.id)
-                sess["_fresh"] = True
+                sess.update(signed_in(user))
 
     return do
 
@@ -304,27 +304,43 @@ def consortium(app, make_company, make_rep, make_user):
 
 @pytest.fixture
 def make_ballot(app):
-    """Return a factory of ballots, opened unless `draft=True`."""
-    from datetime import timedelta
+    """Return a factory of ballots, opened unless `draft=True`.
 
-    from core import clock
+    The window runs from the moment of creation for `hours`. With `at`, the ballot is created and
+    opened with the clock frozen at `at` (a past `at` gives a ballot whose whole window is past).
+    """
     from voting.models import Ballot, Option
-    from voting.rules import Kind
+    from voting.outcome import Kind
 
     def factory(kind: Kind = Kind.MOTION, options=(), draft: bool = False,
-                hours: int = 24, **settings):
-        now = clock.now()
-        ballot = Ballot(title=settings.pop("title", f"{kind.value} ballot"), text="Proposal text",
-                        kind=kind, opens_at=now - timedelta(minutes=1),
-                        closes_at=now + timedelta(hours=hours), **settings)
-        ballot.options = [Option(position=i, label=o) for i, o in enumerate(options, 1)]
-        db.session.add(ballot)
-        if not draft:
-            ballot.open()
-        db.session.commit()
+                hours: int = 24, at: datetime | None = None, **settings):
+        with clock.frozen(at) if at is not None else nullcontext():
+            now = clock.now()
+            ballot = Ballot(title=settings.pop("title", f"{kind.value} ballot"),
+                            text="Proposal text", kind=kind, opens_at=now,
+                            closes_at=now + timedelta(hours=hours), **settings)
+            ballot.options = [Option(position=i, label=o) for i, o in enumerate(options, 1)]
+            db.session.add(ballot)
+            if not draft:
+                ballot.open()
+            db.session.commit()
         return ballot
 
     return factory
+
+
+@pytest.fixture
+def travel() -> Iterator[Callable[[datetime], None]]:
+    """Return `travel(to)`: freeze the clock at `to` for the rest of the test.
+
+    Calls may follow one another (each moves the clock again); every freeze is undone at teardown.
+    Do not call it inside a `with clock.frozen(...)` block: leaving the block would undo it.
+    """
+    before = getattr(clock, "_frozen", None)  # checked below: no freeze outlives the test
+    with ExitStack() as stack:
+        yield lambda to: stack.enter_context(clock.frozen(to))
+    assert getattr(clock, "_frozen", None) is before, \
+        "travel() was called inside a clock.frozen block, which undid it and now leaks"
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def cycle_ids(att, rep_user, chair) -> dict[str, int]:
     from core.members import Company
     from cycles.models import ChairCandidacy, ChairElection, Nomination, RevocationProposal
     from voting.models import Ballot
-    from voting.rules import Kind
+    from voting.outcome import Kind
 
     now = clock.now()
     comcast, ntt = Company(name="Comcast", slug="comcast"), Company(name="NTT", slug="ntt")

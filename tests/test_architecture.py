@@ -10,8 +10,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PURE_MODULES = [
     "core/member_rules.py", "core/clock.py", "core/stats.py", "core/csv_cells.py",
+    "core/domain_errors.py",
     "voting/rules.py", "voting/outcome.py", "voting/tally.py", "voting/recount.py",
-    "voting/formats.py", "voting/ballot_rules.py", "voting/export.py",
+    "voting/formats.py", "voting/ballot_rules.py", "voting/export.py", "voting/tiebreak.py",
+    "voting/schulze.py", "voting/count.py", "voting/record.py", "voting/record_csv.py",
+    "voting/verify.py", "voting/errors.py",
     "surveys/results.py", "surveys/anonymize.py", "surveys/summarize.py", "surveys/charts.py",
     "surveys/anonymize_scale.py", "surveys/suppression.py",
     "surveys/rules.py", "surveys/tidy.py", "surveys/question_settings.py", "surveys/catalog.py",
@@ -47,3 +50,20 @@ def test_core_imports_no_feature_outside_the_factory():
             continue
         bad = {n for n in imports_of(path) if n.split(".")[0] in {"voting", "surveys", "cycles"}}
         assert bad == set(), f"{path.name} imports {sorted(bad)}"
+
+
+# Request-bound names: domain code takes the acting user as a parameter and returns messages.
+REQUEST_BOUND = {"flask.flash", "flask.request", "flask.session", "flask.g",
+                 "flask.has_request_context", "flask_login.current_user"}
+DOMAIN_MODULES = ["cycles/effects.py", "cycles/actions.py", "core/member_rules.py"]
+
+
+def imported_names(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return {f"{node.module}.{alias.name}" for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module for alias in node.names}
+
+
+@pytest.mark.parametrize("module", DOMAIN_MODULES)
+def test_domain_code_imports_nothing_request_bound(module):
+    assert imported_names(ROOT / module) & REQUEST_BOUND == set()

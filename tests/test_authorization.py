@@ -49,6 +49,8 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "core.home": ("GET", "/", same(200)),
     "core.members": ("GET", "/members", same(200)),
     "core.account": ("GET", "/account", signed_in(302, 200)),
+    # Ends every session of the user (routes run in order; each is tried after a fresh login).
+    "core.sign_out_everywhere": ("POST", "/account/sign-out-everywhere", same(302)),
     "core.healthz": ("GET", "/healthz", same(200)),
     # Public probe; 503 here because tests build the schema without Alembic (no alembic_version).
     "ops.readyz": ("GET", "/readyz", same(503)),
@@ -83,13 +85,17 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
                             {**CHAIR_GET, "chair": 422, "admin": 422}),
     "voting.publish": ("POST", "/ballots/{ballot}/publish", {**CHAIR_GET, "chair": 409,
                                                              "admin": 409}),
-    "voting.call_vote": ("POST", "/ballots/{ballot}/call-vote", {**CHAIR_GET, "chair": 409,
-                                                                 "admin": 409}),
+    # {ballot} is a motion: a vote is called only on a consensus round (422, not a conflict)
+    "voting.call_vote": ("POST", "/ballots/{ballot}/call-vote", {**CHAIR_GET, "chair": 422,
+                                                                 "admin": 422}),
     "decisions.index": ("GET", "/decisions/", same(200)),
     "decisions.feed": ("GET", "/decisions/feed.atom", same(200)),
     "decisions.show": ("GET", "/decisions/{published}", same(200)),
     "decisions.ballots_csv": ("GET", "/decisions/{published}/ballots.csv", same(200)),
     "decisions.outcome_json": ("GET", "/decisions/{published}/outcome.json", same(200)),
+    "decisions.record_json": ("GET", "/decisions/{published}/record.json", same(200)),
+    "voting.withdraw": ("POST", "/ballots/{ballot}/withdraw", {**CHAIR_GET, "chair": 422,
+                                                               "admin": 422}),
     "api.ballots": ("GET", "/api/v1/ballots", API_MEMBERS),
     "api.ballot": ("GET", "/api/v1/ballots/{ballot}", API_MEMBERS),
     "api.vote": ("POST", "/api/v1/ballots/{ballot}/vote", {**API_MEMBERS, "representative": 400,

@@ -12,7 +12,7 @@ from core import audit, backup, clock
 from core.db import db
 from core.members import Company
 from voting.actions import cast, decide_ballot, publish
-from voting.rules import Kind
+from voting.outcome import Kind
 
 
 def snapshot() -> dict[str, list[tuple]]:
@@ -31,10 +31,10 @@ def populate(consortium, make_ballot) -> None:
         cast(motion, reps[name], {"vote": choice})
     ranked = make_ballot(Kind.RANKED, options=("Alpha", "Beta", "Gamma"), secrecy="secret")
     cast(ranked, reps["Walmart"], {"ranks": {"Alpha": 1, "Beta": 2}})
-    closed = make_ballot(Kind.MOTION, title="Closed one")
-    cast(closed, reps["Orange"], {"vote": "no"})
-    now = clock.now()
-    closed.opens_at, closed.closes_at = now - timedelta(days=2), now - timedelta(days=1)
+    voted_at = clock.now() - timedelta(days=2)  # the whole window lies in the past
+    closed = make_ballot(Kind.MOTION, title="Closed one", at=voted_at, hours=24)
+    with clock.frozen(voted_at):
+        cast(closed, reps["Orange"], {"vote": "no"})
     decide_ballot(closed)
     publish(closed, "Published for the backup test.")
     db.session.commit()

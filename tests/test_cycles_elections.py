@@ -13,7 +13,7 @@ from core.db import db
 from core.member_rules import CompanyStatus
 from core.members import ChairTerm
 from cycles.models import ChairCandidacy, ChairElection, Resolution
-from voting.rules import Kind
+from voting.outcome import Kind
 
 CALLED = datetime(2027, 11, 1, 10, 0, tzinfo=UTC)
 COUNTED = datetime(2027, 11, 16, 9, 0, tzinfo=UTC)

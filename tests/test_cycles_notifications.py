@@ -17,7 +17,7 @@ from core.members import Invitation, RepKind
 from cycles.due import NoticeKind
 from cycles.models import NotificationLog
 from voting.actions import decide_ballot, publish
-from voting.rules import Kind
+from voting.outcome import Kind
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 

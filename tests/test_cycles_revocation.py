@@ -12,7 +12,7 @@ from core import clock
 from core.db import db
 from core.member_rules import CompanyStatus
 from cycles.models import Resolution, RevocationProposal
-from voting.rules import Kind
+from voting.outcome import Kind
 
 START = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from session_helpers import signed_in
 from sqlalchemy import func, select
 
 from core.db import db
 from core.tokens import ApiToken, _digest
-from voting.models import VoteRevision
-from voting.rules import Kind
+from voting.outcome import Kind
+from voting.votes import VoteRevision
 
 LIMITS = {"RATELIMIT_ENABLED": True, "RATELIMIT_SIGNIN": "2 per minute",
           "RATELIMIT_VOTE": "2 per minute", "RATELIMIT_API": "4 per minute"}
@@ -78,7 +79,7 @@ def test_form_votes_are_limited(limited, consortium, make_ballot):
     ballot = make_ballot(Kind.MOTION)
     client = limited(WTF_CSRF_ENABLED=False)
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(consortium["reps"]["Walmart"].id)
+        sess.update(signed_in(consortium["reps"]["Walmart"]))
     url = f"/ballots/{ballot.id}/vote"
     assert [client.post(url, data={"vote": "yes"}).status_code for _ in range(2)] == [302, 302]
     assert_429(client.post(url, data={"vote": "no"}), json_body=False)

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from core.db import db
 from core.tokens import PREFIX
-from voting.models import Vote, VoteRevision
-from voting.rules import Kind
+from voting.outcome import Kind
+from voting.votes import Vote, VoteRevision
 
 
 def make_token(client, login, user) -> str:

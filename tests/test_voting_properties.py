@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from voting.tally import Unranked, schulze
+from voting.schulze import Unranked, schulze
 
 FAST = settings(max_examples=200, deadline=None,
                 suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])

@@ -10,20 +10,17 @@ from fractions import Fraction
 
 import pytest
 
+from voting.outcome import Kind, Status
 from voting.rules import (
     DEFAULT_QUORUM,
     NO_QUORUM,
     ConsensusResponse,
-    Kind,
     Quorum,
-    Status,
     Threshold,
-    TieBreak,
-    apply_casting_vote,
     consensus,
-    draw_lots,
     motion,
 )
+from voting.tiebreak import TieBreak, apply_casting_vote, draw_lots
 
 AT_LEAST_TWO_THIRDS = Quorum(Fraction(2, 3), strict=False)
 
@@ -126,7 +123,9 @@ def test_motion_thresholds(threshold, yes, no, abstain, eligible, status, needed
         (Threshold.SIMPLE_MAJORITY, 1, 1, 3, True),
         (Threshold.SIMPLE_MAJORITY, 0, 0, 3, False),  # 0 == 0 is no tie: nobody voted
         (Threshold.SIMPLE_MAJORITY, 3, 2, 6, False),
-        (Threshold.ABSOLUTE_MAJORITY, 3, 0, 6, True),  # exactly half of eligible
+        (Threshold.ABSOLUTE_MAJORITY, 3, 0, 6, False),  # half of eligible, but no tie: fails
+        (Threshold.ABSOLUTE_MAJORITY, 2, 2, 6, False),  # a tie below half of eligible fails
+        (Threshold.TWO_THIRDS, 1, 1, 2, False),  # a tie is below two-thirds
         (Threshold.ABSOLUTE_MAJORITY, 3, 3, 6, True),
         (Threshold.ABSOLUTE_MAJORITY, 3, 0, 7, False),
         (Threshold.TWO_THIRDS, 2, 1, 3, False),  # at-least thresholds include the boundary

@@ -8,17 +8,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from voting.rules import Kind, Quorum, Status, TieBreak, apply_casting_vote, draw_lots
-from voting.tally import (
-    Unranked,
-    approval,
-    pairwise_matrix,
-    plurality,
-    rank_array,
-    ranked,
-    schulze,
-    strongest_paths,
-)
+from voting.outcome import Kind, Status
+from voting.rules import Quorum
+from voting.schulze import Unranked, pairwise_matrix, rank_array, schulze, strongest_paths
+from voting.tally import approval, plurality, ranked
+from voting.tiebreak import TieBreak, apply_casting_vote, draw_lots
 
 # The worked example of the Schulze method (Schulze 2011; also Wikipedia): 45 voters.
 WIKIPEDIA = [(5, "ACBED"), (5, "ADECB"), (8, "BEDAC"), (3, "CABED"), (7, "CAEBD"),

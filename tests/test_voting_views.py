@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from clock_helpers import just_after_close
 from sqlalchemy import func, select
 
 from core import clock
 from core.db import db
-from voting.models import Ballot, Vote, VoteRevision
-from voting.rules import Kind
+from voting.models import Ballot
+from voting.outcome import Kind
+from voting.votes import Vote, VoteRevision
 
 
 @pytest.fixture(autouse=True)
@@ -25,14 +27,6 @@ def votes(ballot) -> int:
 def revisions(ballot) -> int:
     return db.session.scalar(select(func.count()).select_from(VoteRevision)
                              .where(VoteRevision.ballot_id == ballot.id))
-
-
-def close(ballot) -> None:
-    """Move the ballot's window into the past, as if its deadline had passed."""
-    now = clock.now()
-    ballot.opens_at = min(ballot.opens_at, now - timedelta(minutes=5))
-    ballot.closes_at = now - timedelta(seconds=1)
-    db.session.commit()
 
 
 def test_chair_drafts_and_opens(client, login, consortium):
@@ -165,13 +159,13 @@ def _vote(client, login, rep, ballot, data):
 
 
 def test_consensus_fails_chair_calls_vote_tie_goes_to_casting_vote(client, login, consortium,
-                                                                   make_ballot):
+                                                                   make_ballot, travel):
     reps, chair = consortium["reps"], consortium["chair"]
     round_ = make_ballot(Kind.CONSENSUS, title="Adopt Gluon")
     _vote(client, login, reps["NTT"], round_, {"response": "support"})
     _vote(client, login, reps["Orange"], round_, {"response": "object", "reason": "Too early"})
     _vote(client, login, reps["Walmart"], round_, {"response": "stand_aside"})
-    close(round_)
+    travel(just_after_close(round_))
     login(chair)
     assert client.post(f"/ballots/{round_.id}/decide").status_code == 302
     assert round_.outcome["status"] == "not_reached"
@@ -184,14 +178,14 @@ def test_consensus_fails_chair_calls_vote_tie_goes_to_casting_vote(client, login
     assert client.post(f"/ballots/{motion.id}/open").status_code == 302
     for name, choice in (("NTT", "yes"), ("Orange", "no"), ("Walmart", "abstain")):
         _vote(client, login, reps[name], motion, {"vote": choice})
-    close(motion)
+    travel(just_after_close(motion))
     login(chair)
     client.post(f"/ballots/{motion.id}/decide")
     assert motion.outcome["status"] == "awaiting_casting_vote"
     refused = client.post(f"/ballots/{motion.id}/publish", data={"statement": ""})
     assert refused.status_code == 409 and "casting vote before publishing" in refused.get_data(True)
     bad = client.post(f"/ballots/{motion.id}/casting-vote", data={"choice": "maybe"})
-    assert bad.status_code == 409 and "not among the tied options" in bad.get_data(True)
+    assert bad.status_code == 422 and "not among the tied options" in bad.get_data(True)
     assert client.post(f"/ballots/{motion.id}/casting-vote", data={"choice": "yes"}).status_code == 302
     assert motion.outcome["status"] == "passed"
     assert motion.outcome["tie"]["chair"] == str(chair)
@@ -207,28 +201,34 @@ def test_consensus_fails_chair_calls_vote_tie_goes_to_casting_vote(client, login
 
 
 def test_secret_ballot_tally_sheet_has_receipts_not_names(client, login, consortium,
-                                                          make_ballot):
+                                                          make_ballot, travel):
     ballot = make_ballot(Kind.PLURALITY, ("Pike", "Queens"), secrecy="secret")
     _vote(client, login, consortium["reps"]["NTT"], ballot, {"choice": "Pike"})
     receipt = db.session.scalars(select(Vote.receipt)).one()
     _vote(client, login, consortium["reps"]["Orange"], ballot, {"choice": "Pike"})
     _vote(client, login, consortium["reps"]["Walmart"], ballot, {"choice": "Queens"})
-    close(ballot)
+    travel(just_after_close(ballot))
     login(consortium["chair"])
     client.post(f"/ballots/{ballot.id}/decide")
     client.post(f"/ballots/{ballot.id}/publish", data={"statement": ""})
     login(None)
     page = client.get(f"/decisions/{ballot.id}").get_data(as_text=True)
-    sheet = page.split("Tally sheet")[1]
-    assert receipt in sheet
-    assert "NTT" not in sheet.split("Electorate")[1].split("</p>")[1]
+    counts = page.split('id="t-h"')[1].split("</section>")[0]
+    assert "Tally sheet" not in page and receipt in counts  # the receipt is listed as counted
+    assert "Pike: 2; Queens: 1" in counts
+    assert "NTT" not in counts and receipt + "</code></td>" not in page  # no ballot rows
     assert "Decided: Pike" in page
     csv_text = client.get(f"/decisions/{ballot.id}/ballots.csv").get_data(as_text=True)
-    assert csv_text.splitlines()[0] == "Pike,Queens,receipt"
-    assert len(csv_text.splitlines()) == 4 and "NTT" not in csv_text
+    table = [line for line in csv_text.splitlines() if not line.startswith("#")]
+    assert table[0] == "receipt" and receipt in table and len(table) == 4
+    assert "NTT" not in csv_text and '"counts": {"Pike": 2, "Queens": 1}' in csv_text
+    login(consortium["reps"]["NTT"])  # the company itself sees its own ballot, signed in
+    mine = client.get(f"/decisions/{ballot.id}").get_data(as_text=True)
+    assert f"receipt <code class=\"receipt\">{receipt}</code> and was counted as: Pike" in mine
 
 
-def test_export_recounts_to_the_same_outcome(client, login, consortium, make_ballot, tmp_path):
+def test_export_recounts_to_the_same_outcome(client, login, consortium, make_ballot, tmp_path,
+                                             travel):
     from voting.recount import main as recount
 
     ballot = make_ballot(Kind.RANKED, ("Tempest", "Logging", "Telemetry"))
@@ -237,7 +237,7 @@ def test_export_recounts_to_the_same_outcome(client, login, consortium, make_bal
         data = {f"rank::{o}": str(r) if r else "" for o, r in zip(
             ("Tempest", "Logging", "Telemetry"), ranks, strict=True)}
         _vote(client, login, consortium["reps"][name], ballot, data)
-    close(ballot)
+    travel(just_after_close(ballot))
     login(consortium["chair"])
     client.post(f"/ballots/{ballot.id}/decide")
     path = tmp_path / "ballots.csv"
@@ -246,9 +246,8 @@ def test_export_recounts_to_the_same_outcome(client, login, consortium, make_bal
     assert ballot.outcome["winners"] == ["Tempest"]
 
 
-def test_lot_tie_break_is_reproducible(client, login, consortium, make_ballot):
-    from voting.ballot_rules import commitment, lot_seed
-    from voting.rules import draw_lots
+def test_lot_tie_break_is_reproducible(client, login, consortium, make_ballot, travel):
+    from voting.tiebreak import commitment, draw_lots, lot_seed
 
     ballot = make_ballot(Kind.PLURALITY, ("Pike", "Queens"), tie_break="lot")
     shown = client.get(f"/ballots/{ballot.id}")  # anonymous: redirected, nothing leaks
@@ -256,7 +255,7 @@ def test_lot_tie_break_is_reproducible(client, login, consortium, make_ballot):
     _vote(client, login, consortium["reps"]["NTT"], ballot, {"choice": "Pike"})
     _vote(client, login, consortium["reps"]["Orange"], ballot, {"choice": "Queens"})
     _vote(client, login, consortium["reps"]["Walmart"], ballot, {"choice": ""})
-    close(ballot)
+    travel(just_after_close(ballot))
     login(consortium["chair"])
     client.post(f"/ballots/{ballot.id}/decide")
     tie = ballot.outcome["tie"]
@@ -268,13 +267,13 @@ def test_lot_tie_break_is_reproducible(client, login, consortium, make_ballot):
 
 
 def test_secret_consensus_round_publishes_no_objector_or_reason(client, login, consortium,
-                                                                make_ballot):
+                                                                make_ballot, travel):
     ballot = make_ballot(Kind.CONSENSUS, secrecy="secret")
     _vote(client, login, consortium["reps"]["NTT"], ballot, {"response": "support"})
     _vote(client, login, consortium["reps"]["Orange"], ballot,
           {"response": "object", "reason": "Licensing unclear"})
     _vote(client, login, consortium["reps"]["Walmart"], ballot, {"response": "support"})
-    close(ballot)
+    travel(just_after_close(ballot))
     login(consortium["chair"])
     client.post(f"/ballots/{ballot.id}/decide")
     client.post(f"/ballots/{ballot.id}/publish", data={"statement": ""})

@@ -13,7 +13,7 @@ from core.db import db
 from core.members import ChairTerm, Invitation, RepKind
 from core.tokens import ApiToken
 from voting.actions import decide_ballot, publish
-from voting.rules import Kind
+from voting.outcome import Kind
 
 
 def build_world(app, make_company, make_rep, make_user, make_ballot):
@@ -39,8 +39,7 @@ def build_world(app, make_company, make_rep, make_user, make_ballot):
     token = ApiToken(user=admin, name="t", token_hash="0" * 64)
     db.session.add(token)
     ballot, draft = make_ballot(Kind.MOTION), make_ballot(Kind.MOTION, draft=True)
-    published = make_ballot(Kind.MOTION)
-    published.opens_at, published.closes_at = now - timedelta(days=2), now - timedelta(days=1)
+    published = make_ballot(Kind.MOTION, at=now - timedelta(days=2), hours=24)  # closed a day ago
     decide_ballot(published)
     publish(published, "")
     db.session.commit()

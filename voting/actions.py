@@ -13,17 +13,13 @@ from core import audit, clock
 from core.db import db
 from core.members import Company
 from core.users import User
-from voting.ballot_rules import (
-    ChoiceError,
-    Phase,
-    Secrecy,
-    Stage,
-    decide,
-    lot_seed,
-    normalize_choice,
-)
-from voting.models import Ballot, BallotError, NotEntitled, Vote, VoteRevision, current_votes, new_receipt
-from voting.rules import Kind, Outcome, Status, TieBreak, apply_casting_vote
+from voting.ballot_rules import ChoiceError, Phase, Secrecy, Stage, normalize_choice
+from voting.count import CastBallot, decide, tally
+from voting.errors import BallotError, NotEntitled, WrongPhase
+from voting.models import Ballot
+from voting.outcome import Kind, Outcome, Status
+from voting.tiebreak import TieBreak, apply_casting_vote, lot_seed
+from voting.votes import Vote, VoteRevision, current_votes, new_receipt
 
 # Features that act on published outcomes (cycles: the register) register a callback here; it
 # runs inside publish(), in the same transaction, so an outcome and its effects commit together.
@@ -36,9 +32,19 @@ def voter_company(ballot: Ballot, user: User) -> Company:
     if company is None:
         raise NotEntitled("you do not represent a company, so you cannot vote")
     if not ballot.has_elector(company.id):
-        raise NotEntitled(f"{company.name} is not in this ballot's electorate (only companies "
-                          "that were members when it opened vote)")
+        raise NotEntitled(f"{company.name} is not in this ballot's electorate (the companies "
+                          "that were members when it opened, less any company it concerns)")
     return company
+
+
+def lock(ballot: Ballot, *, share: bool) -> None:
+    """Lock the ballot's row and reload it: votes share the lock, counting takes it alone.
+
+    A vote in flight when the chair counts therefore either commits before the count reads
+    the votes, or waits and then finds the ballot decided.
+    """
+    stmt = select(Ballot).where(Ballot.id == ballot.id).with_for_update(read=share)
+    db.session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ def cast(ballot: Ballot, user: User, raw: dict[str, Any]) -> CastReceipt:
 
 
 def _cast_once(ballot: Ballot, user: User, raw: dict[str, Any]) -> Vote:
+    lock(ballot, share=True)
     ballot.require_phase(Phase.OPEN)
     company = voter_company(ballot, user)
     try:
@@ -79,7 +86,11 @@ def _cast_once(ballot: Ballot, user: User, raw: dict[str, Any]) -> Vote:
         select(Vote).where(Vote.ballot_id == ballot.id, Vote.company_id == company.id)
         .with_for_update()
     ).first()
+    audit.lock_chain()
+    # The close is absolute: the time stored is read after every lock this vote waits for,
+    # and checked again (a database trigger refuses a time outside the window too).
     now, receipt = clock.now(), new_receipt()
+    ballot.require_phase(Phase.OPEN, now=now)
     if vote is None:
         vote = Vote(ballot_id=ballot.id, company=company, version=1)
         db.session.add(vote)
@@ -88,39 +99,46 @@ def _cast_once(ballot: Ballot, user: User, raw: dict[str, Any]) -> Vote:
     vote.choice, vote.receipt, vote.cast_by_id, vote.cast_at = choice, receipt, user.id, now
     db.session.add(VoteRevision(ballot_id=ballot.id, company_id=company.id, version=vote.version,
                                 choice=choice, receipt=receipt, cast_by_id=user.id, cast_at=now))
-    # The audit row names who voted, never the choice nor the receipt: the published tally
-    # sheet maps receipts to choices, so a receipt here would unmask a secret ballot.
+    # The audit row names who voted, never the choice nor the receipt: an open ballot's
+    # record maps receipts to choices, so a receipt here would unmask a secret ballot.
     audit.record("vote.cast", ballot, actor=user, company=company.name, version=vote.version)
     return vote
 
 
+def counted_ballots(ballot: Ballot) -> list[CastBallot]:
+    """Return the ballots that count: each company's current vote."""
+    return [CastBallot(v.receipt, v.choice, v.company.name) for v in current_votes(ballot.id)]
+
+
 def count(ballot: Ballot) -> Outcome:
     """Count the ballot's current votes under its rules (deterministic)."""
-    votes = current_votes(ballot.id)
+    ballots, spec = counted_ballots(ballot), ballot.spec()
     seed = None
-    if ballot.tie_break is TieBreak.LOT:
-        seed = lot_seed(ballot.lot_secret or "", [v.receipt for v in votes])
-    # A secret consensus round must not name who objected in its published reasons.
-    names = [v.company.name if ballot.secrecy is Secrecy.OPEN else f"a company ({v.receipt})"
-             for v in votes]
-    return decide(ballot.spec(), [v.choice for v in votes], len(ballot.electors), seed=seed,
-                  companies=names)
+    if spec.tie_break is TieBreak.LOT:
+        seed = lot_seed(ballot.lot_secret or "", [b.receipt for b in ballots])
+    counted = tally(spec, ballots, secret=ballot.secrecy is Secrecy.SECRET)
+    return decide(spec, counted, len(ballot.electors), seed)
 
 
 def decide_ballot(ballot: Ballot) -> Outcome:
     """Count a closed ballot and store the outcome (it may await the chair's casting vote)."""
+    lock(ballot, share=False)
     ballot.require_phase(Phase.CLOSED)
     outcome = count(ballot)
     ballot.outcome, ballot.stage, ballot.decided_at = outcome.to_dict(), Stage.DECIDED, clock.now()
-    audit.record("ballot.decide", ballot, status=outcome.status.value, summary=outcome.summary)
+    audit.record("ballot.decide", ballot, status=outcome.status.value, summary=outcome.summary,
+                 lot_secret_revealed=ballot.lot_secret)
     return outcome
 
 
 def record_casting_vote(ballot: Ballot, choice: str, chair: User) -> Outcome:
-    """Settle a tie under the casting-vote rule with the chair's choice."""
+    """Settle a tie with the casting vote of the chair fixed when the ballot opened, only."""
     ballot.require_phase(Phase.DECIDED)
     if (ballot.outcome or {}).get("status") != Status.AWAITING_CASTING_VOTE.value:
-        raise BallotError("this ballot is not awaiting a casting vote")
+        raise WrongPhase("this ballot is not awaiting a casting vote")
+    if ballot.casting_voter_id != chair.id:
+        raise NotEntitled(f"only {ballot.casting_voter}, chair when this ballot opened, casts "
+                          "its casting vote; no one else, administrators included, may")
     try:
         outcome = apply_casting_vote(count(ballot), choice, str(chair))
     except ValueError as exc:
@@ -135,11 +153,17 @@ def publish(ballot: Ballot, statement: str) -> None:
     """Publish a decided outcome with the chair's optional statement."""
     ballot.require_phase(Phase.DECIDED)
     if (ballot.outcome or {}).get("status") == Status.AWAITING_CASTING_VOTE.value:
-        raise BallotError("record the chair's casting vote before publishing")
+        raise WrongPhase("record the chair's casting vote before publishing")
     ballot.stage, ballot.statement, ballot.published_at = Stage.PUBLISHED, statement, clock.now()
     audit.record("ballot.publish", ballot, statement=statement)
     for callback in on_publish:
         callback(ballot)
+
+
+def called_vote(parent: Ballot) -> Ballot | None:
+    """Return the vote called on a consensus round, unless it was withdrawn."""
+    stmt = select(Ballot).where(Ballot.parent_id == parent.id, Ballot.withdrawn_at.is_(None))
+    return db.session.scalars(stmt).first()
 
 
 def call_vote(parent: Ballot, by: User) -> Ballot:
@@ -148,11 +172,24 @@ def call_vote(parent: Ballot, by: User) -> Ballot:
         raise BallotError("a vote is called on a consensus round")
     if parent.stage not in (Stage.DECIDED, Stage.PUBLISHED) or \
             (parent.outcome or {}).get("status") != Status.NOT_REACHED.value:
-        raise BallotError("a vote can be called only when the round ended without consensus")
+        raise WrongPhase("a vote can be called only when the round ended without consensus")
+    if (existing := called_vote(parent)) is not None:
+        raise WrongPhase(f"a vote was already called on this round (ballot #{existing.id}); "
+                         "withdraw it first to call another")
     now = clock.now()
     child = Ballot(title=f"Vote: {parent.title}"[:200], text=parent.text, kind=Kind.MOTION,
                    parent=parent, created_by=by, opens_at=now, closes_at=now + (parent.closes_at
-                   - parent.opens_at), quorum=parent.quorum, secrecy=parent.secrecy)
+                   - parent.opens_at), quorum=parent.quorum, secrecy=parent.secrecy,
+                   subject_company_id=parent.subject_company_id)
     db.session.add(child)
     audit.record("ballot.call_vote", child, parent_id=parent.id, title=child.title)
     return child
+
+
+def withdraw(ballot: Ballot, reason: str) -> None:
+    """Withdraw a draft or open ballot with a reason; it is never counted."""
+    if not reason.strip():
+        raise BallotError("say why the ballot is withdrawn")
+    lock(ballot, share=False)
+    ballot.withdraw()
+    audit.record("ballot.withdraw", ballot, reason=reason.strip(), parent_id=ballot.parent_id)

@@ -12,9 +12,11 @@ from core.db import db
 from core.tokens import bearer_authenticated
 from core.users import Role
 from voting.ballot_rules import Stage
-from voting.models import Ballot, BallotError, Vote
+from voting.errors import BallotError
+from voting.models import Ballot
 from voting.openapi import openapi_document
 from voting.public import shown_outcome
+from voting.votes import Vote
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MEMBER_ROLES = {Role.REPRESENTATIVE, Role.CHAIR, Role.ADMIN}
@@ -57,8 +59,10 @@ def ballot_json(ballot: Ballot) -> dict:
     return {
         "id": ballot.id, "title": ballot.title, "text": ballot.text, "kind": ballot.kind.value,
         "phase": ballot.phase().value, "secrecy": ballot.secrecy.value,
-        "options": [o.label for o in ballot.options], "quorum": ballot.quorum,
+        "options": [o.label for o in ballot.options], "quorum": ballot.quorum.text,
         "threshold": ballot.threshold.value, "tie_break": ballot.tie_break.value,
+        "tie_break_in_force": ballot.tie_break_plan().rule.value,
+        "tie_break_words": ballot.tie_break_plan().describe(),
         "unranked": ballot.unranked.value, "default_option": ballot.default_option,
         "opens_at": ballot.opens_at.isoformat(), "closes_at": ballot.closes_at.isoformat(),
         "electorate": sorted(e.company.name for e in ballot.electors),
@@ -131,10 +135,14 @@ def decisions():
     """List published outcomes (public)."""
     rows = db.session.scalars(select(Ballot).where(Ballot.stage == Stage.PUBLISHED)
                               .order_by(Ballot.published_at.desc())).all()
-    return jsonify(decisions=[{"id": b.id, "title": b.title, "kind": b.kind.value,
-                               "published_at": b.published_at.isoformat(),
-                               "summary": (shown_outcome(b, public=True) or {}).get("summary")}
-                              for b in rows])
+    return jsonify(decisions=[{
+        "id": b.id, "title": b.title, "kind": b.kind.value,
+        "published_at": b.published_at.isoformat(),
+        "summary": (shown_outcome(b, public=True) or {}).get("summary"),
+        "url": url_for("decisions.show", ballot_id=b.id, _external=True),
+        "record_json": url_for("decisions.record_json", ballot_id=b.id, _external=True),
+        "record_csv": url_for("decisions.ballots_csv", ballot_id=b.id, _external=True)}
+        for b in rows])
 
 
 @bp.get("/openapi.json")

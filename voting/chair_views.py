@@ -12,10 +12,13 @@ from core.db import db
 from core.timefmt import zone
 from core.users import acting_for_chair, chair_or_admin_required
 from voting.ballot_rules import Secrecy, Stage
-from voting.forms import ActionForm, BallotForm, CastingForm, PublishForm
-from voting.models import Ballot, BallotError, Option
-from voting.rules import Kind, Threshold, TieBreak
-from voting.tally import Unranked
+from voting.errors import BallotError
+from voting.forms import ActionForm, BallotForm, CastingForm, PublishForm, WithdrawForm
+from voting.models import Ballot, Option
+from voting.outcome import Kind
+from voting.rules import Threshold
+from voting.schulze import Unranked
+from voting.tiebreak import TieBreak
 from voting.views import ballot_page, bp
 
 
@@ -25,6 +28,7 @@ def _apply(form: BallotForm, ballot: Ballot) -> None:
     ballot.kind, ballot.secrecy = Kind(form.kind.data), Secrecy(form.secrecy.data)
     ballot.quorum, ballot.threshold = form.quorum.data, Threshold(form.threshold.data)
     ballot.tie_break, ballot.unranked = TieBreak(form.tie_break.data), Unranked(form.unranked.data)
+    ballot.tie_break_fallback = TieBreak(form.tie_break_fallback.data)
     ballot.allow_equal_ranks = form.allow_equal_ranks.data
     ballot.default_option = (form.default_option.data or "").strip() or None
     ballot.opens_at, ballot.closes_at = form.window(current_user.timezone)
@@ -39,8 +43,10 @@ def _audit_stand_in(ballot: Ballot) -> None:
 
 
 def _settings(ballot: Ballot) -> dict:
-    return {"kind": ballot.kind.value, "secrecy": ballot.secrecy.value, "quorum": ballot.quorum,
-            "threshold": ballot.threshold.value, "tie_break": ballot.tie_break.value,
+    return {"kind": ballot.kind.value, "secrecy": ballot.secrecy.value,
+            "quorum": ballot.quorum.text, "threshold": ballot.threshold.value,
+            "tie_break": ballot.tie_break.value,
+            "tie_break_fallback": ballot.tie_break_fallback.value,
             "unranked": ballot.unranked.value, "options": [o.label for o in ballot.options],
             "default_option": ballot.default_option, "opens_at": ballot.opens_at,
             "closes_at": ballot.closes_at}
@@ -71,7 +77,8 @@ def edit(ballot_id: int):
     if ballot.stage is not Stage.DRAFT:
         flash("An opened ballot cannot be edited: its rules were fixed when it opened.", "error")
         return redirect(url_for("voting.show", ballot_id=ballot.id)), 303
-    form = BallotForm(obj=ballot, options="\n".join(o.label for o in ballot.options))
+    form = BallotForm(obj=ballot, options="\n".join(o.label for o in ballot.options),
+                      quorum=ballot.quorum.text)
     if not form.is_submitted():
         tz = zone(current_user.timezone)
         form.opens_at.data = ballot.opens_at.astimezone(tz).replace(tzinfo=None)
@@ -101,7 +108,7 @@ def _chair_action(ballot_id: int, action: Callable[[Ballot], str], form=None):
         _audit_stand_in(ballot)
     except BallotError as exc:
         db.session.rollback()
-        return ballot_page(ballot, f"Not done: {exc}."), 409
+        return ballot_page(ballot, f"Not done: {exc}."), exc.status
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("voting.show", ballot_id=ballot.id))
@@ -113,8 +120,11 @@ def open_ballot(ballot_id: int):
     """Open a draft to the companies that are members on its opening date."""
     def act(ballot: Ballot) -> str:
         members = ballot.open()
+        plan = ballot.tie_break_plan()
         audit.record("ballot.open", ballot, electorate=[c.name for c in members],
-                     lot_commitment=ballot.lot_commitment)
+                     lot_commitment=ballot.lot_commitment, opens_at=ballot.opens_at,
+                     tie_break=plan.rule.value, casting_voter=plan.casting_voter,
+                     tie_break_note=plan.note)
         return f"Opened to {len(ballot.electors)} member companies."
     return _chair_action(ballot_id, act)
 
@@ -154,6 +164,20 @@ def publish(ballot_id: int):
     return _chair_action(ballot_id, act, form)
 
 
+@bp.post("/<int:ballot_id>/withdraw")
+@chair_or_admin_required
+def withdraw(ballot_id: int):
+    """Withdraw a draft or open ballot (a called vote withdrawn frees its round for another)."""
+    from voting.actions import withdraw as do_withdraw
+
+    form = WithdrawForm()
+
+    def act(ballot: Ballot) -> str:
+        do_withdraw(ballot, form.reason.data or "")
+        return "Ballot withdrawn; it will not be counted."
+    return _chair_action(ballot_id, act, form)
+
+
 @bp.post("/<int:ballot_id>/call-vote")
 @chair_or_admin_required
 def call_vote(ballot_id: int):
@@ -168,7 +192,7 @@ def call_vote(ballot_id: int):
         _audit_stand_in(child)
     except BallotError as exc:
         db.session.rollback()
-        return ballot_page(parent, f"Not done: {exc}."), 409
+        return ballot_page(parent, f"Not done: {exc}."), exc.status
     db.session.commit()
     flash("A draft vote was created on the same proposal; set its dates and open it.", "success")
     return redirect(url_for("voting.edit", ballot_id=child.id))

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from voting.rules import Vote
-from voting.tally import Unranked
+from voting.schulze import Unranked
 
 PREFLIB_SUFFIXES = {".soc", ".soi", ".toc", ".toi"}
 DEFAULT_OPTION_NAMES = {"none of the above", "further discussion"}  # Debian's default options

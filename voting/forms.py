@@ -21,8 +21,10 @@ from core.csv_cells import starts_formula
 from core.forms import choices
 from core.timefmt import zone
 from voting.ballot_rules import Secrecy
-from voting.rules import Kind, Threshold, TieBreak
-from voting.tally import Unranked
+from voting.outcome import Kind
+from voting.rules import Threshold
+from voting.schulze import Unranked
+from voting.tiebreak import TieBreak
 
 KIND_LABELS = {Kind.CONSENSUS: "Consensus round (support / stand aside / object)",
                Kind.MOTION: "Motion vote (yes / no / abstain)",
@@ -37,7 +39,9 @@ THRESHOLDS = {Threshold.SIMPLE_MAJORITY: "Simple majority of votes cast (abstent
               Threshold.UNANIMITY: "Unanimity of votes cast"}
 TIE_BREAKS = {TieBreak.STATUS_QUO: "Status quo: a tie changes nothing (a tied motion fails)",
               TieBreak.CASTING_VOTE: "The chair's casting vote",
-              TieBreak.LOT: "Lot, from a seed committed when the ballot opens"}
+              TieBreak.LOT: "Lot, from a secret committed when the ballot opens"}
+FALLBACKS = {TieBreak.LOT: "Lot, from a secret committed when the ballot opens",
+             TieBreak.STATUS_QUO: "Status quo: a tie changes nothing"}
 UNRANKED = {Unranked.LAST: "Unranked options count as ranked equally last (Debian)",
             Unranked.ABSTAIN: "Unranked options express no preference (Kubernetes / CIVS)"}
 MAX_OPTIONS = 50
@@ -58,6 +62,10 @@ class BallotForm(FlaskForm):
     threshold = SelectField("Threshold (motions)",
                             choices=choices((k.value, v) for k, v in THRESHOLDS.items()))
     tie_break = SelectField("Tie-break", choices=choices((k.value, v) for k, v in TIE_BREAKS.items()))
+    tie_break_fallback = SelectField(
+        "If the chair may not cast the casting vote (the chair is a candidate, the motion "
+        "concerns the chair's company, or no chair is in office)",
+        choices=choices((k.value, v) for k, v in FALLBACKS.items()), default=TieBreak.LOT.value)
     unranked = SelectField("Unranked options (ranked ballots)",
                            choices=choices((k.value, v) for k, v in UNRANKED.items()))
     allow_equal_ranks = BooleanField("Allow equal ranks (ranked ballots)", default=True)
@@ -118,6 +126,13 @@ class PublishForm(FlaskForm):
 
     statement = TextAreaField("Statement (optional)", validators=[Length(max=5000)])
     submit = SubmitField("Publish the outcome")
+
+
+class WithdrawForm(FlaskForm):
+    """Withdraw a draft or open ballot, saying why."""
+
+    reason = TextAreaField("Why it is withdrawn", validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField("Withdraw the ballot")
 
 
 class CastingForm(FlaskForm):

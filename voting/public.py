@@ -1,7 +1,8 @@
-"""The public decisions register, its Atom feed, each outcome, and the exports behind them."""
+"""The public decisions register, its Atom feed, each outcome, and the records behind them."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, jsonify, render_template, url_for
@@ -10,10 +11,13 @@ from sqlalchemy import select
 
 from core.db import db
 from core.users import Role
-from voting.ballot_rules import Phase, Secrecy, Stage, redact_reasons
-from voting.export import ballot_sheet, describe_choice, without_reasons
-from voting.models import Ballot, current_votes
-from voting.rules import Kind
+from voting import record, record_csv
+from voting.actions import called_vote, counted_ballots
+from voting.ballot_rules import Phase, Secrecy, Stage
+from voting.export import describe_choice
+from voting.models import Ballot
+from voting.outcome import Kind
+from voting.votes import Vote
 
 bp = Blueprint("decisions", __name__, url_prefix="/decisions")
 MEMBER_ROLES = {Role.REPRESENTATIVE, Role.CHAIR, Role.ADMIN}
@@ -39,7 +43,21 @@ def shown_outcome(ballot: Ballot, public: bool = False) -> dict | None:
     if ballot.outcome is None:
         return None
     hide = hides_reasons(ballot) if public else redacted_for_viewer(ballot)
-    return redact_reasons(ballot.outcome) if hide else ballot.outcome
+    return record.redact(ballot.outcome) if hide else ballot.outcome
+
+
+def public_record(ballot: Ballot) -> dict:
+    """Return the decision's record as this viewer may read it (what recount and verify read)."""
+    revealed = ballot.stage in (Stage.DECIDED, Stage.PUBLISHED)
+    lot = {"commitment": ballot.lot_commitment,
+           "secret": ballot.lot_secret if revealed else None} if ballot.lot_commitment else None
+    about = {"id": ballot.id, "title": ballot.title,
+             "url": url_for("decisions.show", ballot_id=ballot.id, _external=True),
+             "published_at": ballot.published_at.isoformat() if ballot.published_at else None}
+    return record.build(ballot=about, spec=ballot.spec(), secrecy=ballot.secrecy,
+                        eligible=len(ballot.electors), plan=ballot.tie_break_plan(),
+                        ballots=counted_ballots(ballot), outcome=ballot.outcome, lot=lot,
+                        private_reasons=redacted_for_viewer(ballot))
 
 
 def _published() -> list[Ballot]:
@@ -76,34 +94,46 @@ def feed():
     return Response(xml, mimetype="application/atom+xml")
 
 
-def tally_sheet(ballot: Ballot) -> list[dict]:
-    """Return the counted ballots: receipt and choice, plus the company on open ballots."""
-    hide = redacted_for_viewer(ballot)
-    rows = [{"receipt": v.receipt,
-             "choice": describe_choice(ballot.kind, without_reasons(v.choice) if hide else v.choice),
-             "company": v.company.name if ballot.secrecy is Secrecy.OPEN else None}
-            for v in current_votes(ballot.id)]
-    return sorted(rows, key=lambda r: (r["company"] or "", r["receipt"]))
+def my_ballot(ballot: Ballot) -> dict | None:
+    """Return the signed-in company's counted ballot: its receipt and choice in words."""
+    company = current_user.company()
+    if company is None:
+        return None
+    vote = db.session.scalars(select(Vote).where(Vote.ballot_id == ballot.id,
+                                                 Vote.company_id == company.id)).first()
+    return vote and {"company": company.name, "receipt": vote.receipt,
+                     "choice": describe_choice(ballot.kind, vote.choice)}
 
 
 @bp.get("/<int:ballot_id>")
 def show(ballot_id: int):
-    """Show an outcome with its tally sheet, so each voter can find their receipt."""
+    """Show an outcome with what it was counted from, and how to recount it yourself."""
     ballot = visible_result(ballot_id)
-    return render_template("voting/decision.html", ballot=ballot, outcome=shown_outcome(ballot),
-                           sheet=tally_sheet(ballot), electors=sorted(
-                               e.company.name for e in ballot.electors))
+    found = public_record(ballot)
+    sheet = [{**row, "words": describe_choice(ballot.kind, row["choice"])}
+             for row in found.get("ballots", [])]
+    called = called_vote(ballot) if ballot.kind is Kind.CONSENSUS else None
+    return render_template("voting/decision.html", ballot=ballot, outcome=found["outcome"],
+                           record=found, sheet=sheet, mine=my_ballot(ballot),
+                           called=called if called and called.stage is Stage.PUBLISHED else None,
+                           electors=sorted(e.company.name for e in ballot.electors))
 
 
 @bp.get("/<int:ballot_id>/ballots.csv")
 def ballots_csv(ballot_id: int):
-    """Export the anonymized ballots (header = options, one row per ballot, receipt column)."""
+    """Export the decision's record as CSV: its rules, then its ballots (or its counts)."""
     ballot = visible_result(ballot_id)
-    hide = redacted_for_viewer(ballot)
-    body = ballot_sheet(ballot.spec(), [(v.receipt, without_reasons(v.choice) if hide else v.choice)
-                                        for v in current_votes(ballot.id)])
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="ballot-{ballot.id}.csv"'})
+    return Response(record_csv.write(public_record(ballot)), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="decision-{ballot.id}.csv"'})
+
+
+@bp.get("/<int:ballot_id>/record.json")
+def record_json(ballot_id: int):
+    """Export the decision's record as JSON (what `python -m voting.recount` reads)."""
+    ballot = visible_result(ballot_id)
+    body = json.dumps(public_record(ballot), ensure_ascii=False, indent=1)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'inline; filename="decision-{ballot.id}.json"'})
 
 
 @bp.get("/<int:ballot_id>/outcome.json")

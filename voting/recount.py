@@ -1,9 +1,13 @@
-"""Recount a ballot file independently of the app.
+"""Recount a decision record or a ballot file independently of the app.
 
     python -m voting.recount FILE [--method schulze|approval|plurality|motion]
                                   [--unranked last|abstain] [--json]
 
-FILE is Concord's CSV export (a 'receipt' column, ignored), a Kubernetes steering election
+FILE is a published decision's record (`decision-N.csv` or `decision-N.json` from the
+decisions register): it carries the whole rule, so it is recounted under that rule, for
+every kind and tie-break, and compared with the published outcome (exit 0 if they agree,
+1 if not; --method and --unranked do not apply). FILE may also be a plain ballot file:
+Concord's older CSV export (a 'receipt' column, ignored), a Kubernetes steering election
 CSV ('No opinion' cells), a Debian tally sheet, or a PrefLib .soc/.soi/.toc/.toi file.
 Without --unranked, unranked candidates are read as the source reads them: no preference for
 Kubernetes CSVs, ranked equally last for everything else. A Debian sheet's "None of the
@@ -17,10 +21,17 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from voting import record_csv
 from voting.formats import BallotFile, load, marked_ballots, motion_votes, ranked_ballots
-from voting.rules import NO_QUORUM, Status, motion
-from voting.tally import Unranked, count_tiers, mark_counts, schulze
+from voting.outcome import Status
+from voting.record import FORMAT, RecordError
+from voting.record import recount as recount_record
+from voting.rules import NO_QUORUM, motion
+from voting.schulze import Unranked, schulze
+from voting.tally import count_tiers, mark_counts
 
 METHODS = ("schulze", "approval", "plurality", "motion")
 READINGS = {Unranked.LAST: "ranked equally last", Unranked.ABSTAIN: "no preference"}
@@ -114,9 +125,70 @@ def _arguments() -> argparse.ArgumentParser:
     return parser
 
 
+def read_record(text: str) -> dict[str, Any] | None:
+    """Return the decision record in `text` (JSON or CSV), or None for a plain ballot file."""
+    stripped = text.lstrip("\ufeff").lstrip()
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise RecordError(f"not JSON: {exc}") from None
+        if isinstance(data, dict) and data.get("format") == FORMAT:
+            return data
+        raise RecordError(f"not a Concord decision record (expected format {FORMAT!r})")
+    if stripped.startswith("# format:"):
+        return record_csv.read(stripped)
+    return None
+
+
+def report(record: dict[str, Any]) -> dict[str, Any]:
+    """Recount a record and return the comparison (what --json prints)."""
+    result = recount_record(record)
+    rules = record["rules"]
+    tie_break = None if rules["kind"] == "consensus" else rules["tie_break_in_force"]
+    return {"ballot": record.get("ballot"), "kind": rules["kind"],
+            "tie_break": tie_break, "published": result.published,
+            "recounted": result.recounted, "agree": result.agree,
+            "summary": result.outcome.summary, "notes": list(result.notes)}
+
+
+def _print_report(found: dict[str, Any]) -> None:
+    ballot = found.get("ballot") or {}
+    rule = (found["tie_break"] or "none (consensus)").replace("_", " ")
+    print(f"Decision #{ballot.get('id')} {ballot.get('title', '')!r}: {found['kind']}, "
+          f"tie-break in force: {rule}")
+    print(f"Recounted: {found['summary']}")
+    for note in found["notes"]:
+        print(f"  {note}")
+    published = found["published"] or {}
+    print(f"Published status: {published.get('status')}; recounted status: "
+          f"{found['recounted']['status']}")
+    print("AGREES with the published outcome." if found["agree"] else
+          "DISAGREES with the published outcome.")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the recount; return 0, or 2 on bad input (message on stderr)."""
+    """Run the recount; return 0 (agrees or counted), 1 (disagrees), 2 (bad input)."""
     args = _arguments().parse_args(argv)
+    try:
+        record = read_record(Path(args.file).read_bytes().decode("utf-8", errors="strict"))
+    except UnicodeDecodeError:
+        record = None  # Debian's 2007 tally sheet is ISO-8859-1: the ballot-file reader copes
+    except (OSError, RecordError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        print(f"recount: {args.file}: {reason}", file=sys.stderr)
+        return 2
+    if record is not None:
+        try:
+            found = report(record)
+        except RecordError as error:
+            print(f"recount: {args.file}: {error}", file=sys.stderr)
+            return 2
+        if args.json:
+            print(json.dumps(found, ensure_ascii=False))
+        else:
+            _print_report(found)
+        return 0 if found["agree"] else 1
     try:
         result = recount(load(args.file), args.method, args.unranked)
     except (OSError, ValueError) as error:  # FormatError and UnicodeError are ValueErrors

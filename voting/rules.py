@@ -1,8 +1,7 @@
-"""Pure decision rules: quorum, thresholds, consensus rounds, motion votes, tie-breaks.
+"""Pure decision rules: quorum, thresholds, consensus rounds, motion votes.
 
-Entry points: consensus() and motion() return an `Outcome`; apply_casting_vote() settles an
-outcome awaiting the chair's casting vote; draw_lots() is the published, reproducible lot.
-Choice ballots (plurality, approval, ranked) are counted in voting.tally into the same
+Entry points: consensus() and motion() return an `Outcome` (voting.outcome); tie-breaks are
+in voting.tiebreak. Choice ballots (plurality, approval, ranked) are counted in voting.tally into the same
 `Outcome`. Plain values in, frozen dataclasses out: no Flask, no database. A count is compared
 with a fraction on integers by cross-multiplication, never by float division (Helios once
 computed an absolute majority as ``n/2 + 1`` in floats and 3 of 5 votes did not win).
@@ -11,29 +10,14 @@ computed an absolute majority as ``n/2 + 1`` in floats and 3 of 5 votes did not 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from fractions import Fraction
 from typing import NamedTuple
 
-# The outcome value and tie-break rules live in voting.outcome; re-exported for callers.
-from voting.outcome import (  # noqa: F401
-    TIE_BREAK_WORDS,
-    Kind,
-    Outcome,
-    Status,
-    TieBreak,
-    TieBreakRecord,
-    _settle_motion,
-    apply_casting_vote,
-    break_tie,
-    check_tie_break,
-    draw_lots,
-    join_names,
-    plural,
-    settle_choice,
-)
+from voting.outcome import Kind, Objection, Outcome, Status, plural
+from voting.tiebreak import TieBreak, break_tie, check_tie_break, settle_motion
 
 
 class Response(StrEnum):
@@ -103,11 +87,16 @@ class Quorum:
         """Return the fewest responses that meet the quorum."""
         return smallest_part(eligible, self.fraction, self.strict)
 
-    def describe(self) -> str:
-        """Say the rule in words, e.g. 'more than 1/2 of eligible companies'."""
+    @property
+    def text(self) -> str:
+        """Return the rule as `parse` reads it: 'more than 1/2', 'at least 2/3' or 'none'."""
         if self.fraction == 0 and not self.strict:
             return "none"
-        return f"{'more than' if self.strict else 'at least'} {self.fraction} of eligible companies"
+        return f"{'more than' if self.strict else 'at least'} {self.fraction}"
+
+    def describe(self) -> str:
+        """Say the rule in words, e.g. 'more than 1/2 of eligible companies'."""
+        return "none" if self.text == "none" else f"{self.text} of eligible companies"
 
 
 DEFAULT_QUORUM = Quorum()  # responses from a strict majority of eligible companies
@@ -146,14 +135,18 @@ class Threshold(StrEnum):
         return yes > 0 and reaches(yes, self.base(yes, no, eligible), spec.fraction, spec.strict)
 
     def tied(self, yes: int, no: int, eligible: int) -> bool:
-        """Tell whether yes sits exactly on a strict boundary (one more yes would pass).
+        """Tell whether the vote is a tie that the tie-break rule settles.
 
-        Simple majority: yes == no > 0. Absolute majority: yes * 2 == eligible, yes > 0.
-        Two-thirds and unanimity include their boundary, so they never tie.
+        A tie is as many yes as no among votes cast (at least one each), and it goes to the
+        tie-break only where it sits exactly on the threshold: always under a simple majority;
+        under an absolute majority only when yes is exactly half the eligible companies (3-3
+        of 6; 2-2 of 6 simply fails, and 3 yes, 0 no of 6 is no tie at all). Two-thirds and
+        unanimity include their boundary, so a tie there is below it and simply fails.
         """
-        fraction, base = self.spec.fraction, self.base(yes, no, eligible)
-        exact = yes * fraction.denominator == fraction.numerator * base
-        return self.spec.strict and yes > 0 and exact
+        if yes != no or yes == 0 or not self.spec.strict:
+            return False
+        fraction = self.spec.fraction
+        return yes * fraction.denominator == fraction.numerator * self.base(yes, no, eligible)
 
     def needed(self, yes: int, no: int, eligible: int) -> int:
         """Return the fewest yes votes that pass, on this vote's base."""
@@ -202,30 +195,60 @@ class ConsensusResponse:
             raise ValueError(f"{self.company}: an objection needs a reason")
 
 
+def objection_words(objections: Sequence[Objection], private: bool = False) -> list[str]:
+    """Say the objections: by company and reason, or counted only when their reasons are private."""
+    if private:
+        return [f"{plural(len(objections), 'objection')} (reasons are shown to members only)"
+                ] if objections else []
+    return [f"{o.company or 'a company'} objected (reason: {o.reason})" for o in objections]
+
+
+def consensus_summary(status: Status, figures: str, reasons: Sequence[str]) -> str:
+    """Return the one-sentence summary of a consensus round."""
+    if status is Status.REACHED:
+        return f"Consensus reached: {figures}."
+    return f"Consensus not reached: {'; '.join(reasons)}."
+
+
 def consensus(
-    responses: Iterable[ConsensusResponse], eligible: int, quorum: Quorum = DEFAULT_QUORUM
+    responses: Iterable[ConsensusResponse], eligible: int, quorum: Quorum = DEFAULT_QUORUM,
+    *, secret: bool = False,
 ) -> Outcome:
-    """Decide a consensus round: reached when nobody objects and the quorum is met."""
+    """Decide a consensus round: reached when nobody objects and the quorum is met.
+
+    A secret round records its objections without the objecting company.
+    """
     answers = list(responses)
     companies = Counter(answer.company for answer in answers)
     if twice := sorted(name for name, n in companies.items() if n > 1):
         raise ValueError(f"one response per company: {', '.join(twice)} answered twice")
-    check_electorate(len(answers), eligible)
     tally = Counter(answer.response for answer in answers)
-    reasons = [f"{a.company} objected (reason: {a.reason})"
-               for a in answers if a.response is Response.OBJECT]
-    if not quorum.met(len(answers), eligible):
-        reasons.append(quorum_reason(quorum, len(answers), eligible))
-    figures = (f"{tally[Response.SUPPORT]} support, {tally[Response.STAND_ASIDE]} stand aside, "
-               f"{plural(tally[Response.OBJECT], 'objection')}; "
-               f"{len(answers)} of {eligible} eligible companies responded")
-    counts = {str(r): tally[r] for r in Response} | {"eligible": eligible}
-    if reasons:
-        status, summary = Status.NOT_REACHED, f"Consensus not reached: {'; '.join(reasons)}."
-    else:
-        status, summary = Status.REACHED, f"Consensus reached: {figures}."
-    return Outcome(Kind.CONSENSUS, status, summary, figures, "no objection",
-                   quorum=quorum.describe(), counts=counts, reasons=tuple(reasons))
+    objections = tuple(Objection(None if secret else a.company, a.reason)
+                       for a in answers if a.response is Response.OBJECT)
+    return consensus_counts(tally[Response.SUPPORT], tally[Response.STAND_ASIDE], objections,
+                            eligible, quorum)
+
+
+def consensus_counts(support: int, stand_aside: int, objections: Sequence[Objection],
+                     eligible: int, quorum: Quorum = DEFAULT_QUORUM) -> Outcome:
+    """Decide a consensus round from its counts and its objections."""
+    objected = len(objections)
+    responded = support + stand_aside + objected
+    check_electorate(responded, eligible)
+    if min(support, stand_aside) < 0:
+        raise ValueError("counts cannot be negative")
+    quorum_reasons = () if quorum.met(responded, eligible) else (
+        quorum_reason(quorum, responded, eligible),)
+    figures = (f"{support} support, {stand_aside} stand aside, "
+               f"{plural(objected, 'objection')}; "
+               f"{responded} of {eligible} eligible companies responded")
+    counts = {str(Response.SUPPORT): support, str(Response.STAND_ASIDE): stand_aside,
+              str(Response.OBJECT): objected, "eligible": eligible}
+    status = Status.NOT_REACHED if objections or quorum_reasons else Status.REACHED
+    reasons = (*objection_words(objections), *quorum_reasons)
+    return Outcome(Kind.CONSENSUS, status, consensus_summary(status, figures, reasons), figures,
+                   "no objection", quorum=quorum.describe(), counts=counts,
+                   reasons=tuple(reasons), objections=tuple(objections))
 
 
 def motion(
@@ -238,9 +261,22 @@ def motion(
     seed: str | None = None,
 ) -> Outcome:
     """Decide a motion from yes/no/abstain votes, one per company (quorum counts all three)."""
-    threshold, tie_break = Threshold(threshold), check_tie_break(tie_break, seed)
     tally = Counter(Vote(vote) for vote in votes)
-    yes, no, abstain = tally[Vote.YES], tally[Vote.NO], tally[Vote.ABSTAIN]
+    return motion_counts(tally[Vote.YES], tally[Vote.NO], tally[Vote.ABSTAIN], eligible,
+                         threshold=threshold, quorum=quorum, tie_break=tie_break, seed=seed)
+
+
+def motion_counts(
+    yes: int, no: int, abstain: int, eligible: int, *,
+    threshold: Threshold | str = Threshold.SIMPLE_MAJORITY,
+    quorum: Quorum = DEFAULT_QUORUM,
+    tie_break: TieBreak | str = TieBreak.STATUS_QUO,
+    seed: str | None = None,
+) -> Outcome:
+    """Decide a motion from its counts of yes, no and abstain."""
+    threshold, tie_break = Threshold(threshold), check_tie_break(tie_break, seed)
+    if min(yes, no, abstain) < 0:
+        raise ValueError("counts cannot be negative")
     check_electorate(yes + no + abstain, eligible)
     counts = {"yes": yes, "no": no, "abstain": abstain, "eligible": eligible,
               "needed": threshold.needed(yes, no, eligible)}
@@ -252,7 +288,7 @@ def motion(
         return replace(outcome, reasons=(reason,), summary=f"Failed: {reason}; {figures}.")
     if threshold.tied(yes, no, eligible):
         record = break_tie(tie_break, ("yes", "no"), seed=seed, status_quo="no")
-        return _settle_motion(outcome, record)
+        return settle_motion(outcome, record)
     passed = threshold.passes(yes, no, eligible)
     verdict = "Passed" if passed else "Failed"
     summary = f"{verdict}: {figures}; {threshold.spec.words} needed {counts['needed']}."

@@ -1,204 +1,22 @@
-"""Pure counts of choice ballots: plurality, approval, and ranked by Schulze (winning votes).
+"""Pure counts of choice ballots into an `Outcome`: plurality, approval, and ranked (Schulze).
 
-Entry points: plurality(), approval() and ranked() return a voting.rules `Outcome` (with
-quorum and tie-break applied); schulze() returns the bare count, a `SchulzeResult`.
-Ranked ballots map candidate -> rank (1 is best; equal ranks mean no preference between
-them; a missing candidate or a rank of None is unranked). How unranked candidates are read
-is a ballot setting, `Unranked`. Counts are integers throughout; the pairwise matrix is
-counted with NumPy over an int array of ballots (0 = unranked).
+Entry points: plurality(), approval() and ranked() count ballots; choice_counts() and
+ranked_pairwise() decide from what a secret ballot publishes (counts, the pairwise matrix).
+Quorum and tie-break are applied here; the Schulze count itself is voting.schulze.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
 
-from voting.rules import (
-    DEFAULT_QUORUM,
-    Kind,
-    Outcome,
-    Quorum,
-    Status,
-    TieBreak,
-    break_tie,
-    check_electorate,
-    check_tie_break,
-    plural,
-    quorum_reason,
-    settle_choice,
-)
-
-
-class Unranked(StrEnum):
-    """How a ranked ballot's unranked candidates are read."""
-
-    LAST = "last"  # ranked equally last, below every ranked one (Debian constitution A.6)
-    ABSTAIN = "abstain"  # no preference on any pair involving them (Kubernetes/CIVS "No opinion")
-
-
-@dataclass(frozen=True)
-class SchulzeResult:
-    """A Schulze count: the complete ranking in tiers, and the matrices behind it."""
-
-    candidates: tuple[str, ...]  # the order of rows and columns of both matrices
-    ranking: tuple[tuple[str, ...], ...]  # tiers, best first; a tier holds tied candidates
-    winners: tuple[str, ...]  # the first tier
-    pairwise: tuple[tuple[int, ...], ...]  # d[a][b]: voters preferring a to b
-    strongest: tuple[tuple[int, ...], ...]  # p[a][b]: strength of the strongest path a -> b
-    ballots: int  # ballots counted (weights summed)
-    unranked: Unranked
-    default_option: str | None = None
-    dropped: tuple[str, ...] = ()  # options that did not beat the default option by their ratio
-
-
-def rank_array(
-    candidates: Sequence[str], ballots: Iterable[Mapping[str, int | None]]
-) -> np.ndarray:
-    """Encode ballots as an int64 array (ballots x candidates), 0 for unranked."""
-    index = {name: i for i, name in enumerate(candidates)}
-    rows = []
-    for number, ballot in enumerate(ballots, start=1):
-        row = [0] * len(index)
-        for name, rank in ballot.items():
-            if name not in index:
-                raise ValueError(f"ballot {number}: unknown candidate {name!r}")
-            if rank is None:
-                continue
-            if isinstance(rank, bool) or not isinstance(rank, int | np.integer) or rank < 1:
-                raise ValueError(f"ballot {number}: rank of {name!r} must be an integer >= 1")
-            row[index[name]] = int(rank)
-        rows.append(row)
-    return np.array(rows, dtype=np.int64).reshape(len(rows), len(index))
-
-
-def pairwise_matrix(
-    ranks: np.ndarray,
-    unranked: Unranked | str = Unranked.LAST,
-    weights: Sequence[int] | None = None,
-) -> np.ndarray:
-    """Count d[a][b], the (weighted) ballots that rank a strictly above b."""
-    ranks = np.asarray(ranks)
-    if ranks.size and not np.issubdtype(ranks.dtype, np.integer):
-        raise ValueError("ranks must be integers (a float rank would be truncated)")
-    ranks = ranks.astype(np.int64)
-    if ranks.ndim != 2 or (ranks < 0).any():
-        raise ValueError("ranks must be a 2-D array of integers >= 0 (0 = unranked)")
-    count, size = ranks.shape
-    w = np.ones(count, np.int64) if weights is None else np.asarray(weights, np.int64)
-    if w.shape != (count,) or (w < 0).any():
-        raise ValueError("weights must give one count >= 0 per ballot")
-    ranked, abstain = ranks > 0, Unranked(unranked) is Unranked.ABSTAIN
-    if not abstain:
-        # Unranked sits one below the worst rank used, so every ranked candidate beats it.
-        ranks = np.where(ranked, ranks, ranks.max(initial=0) + 1)
-    d = np.zeros((size, size), np.int64)
-    for a in range(size):
-        above = ranks[:, [a]] < ranks
-        if abstain:  # unranked is 0 here: it never sits below a rank, but would top one
-            above &= ranked[:, [a]]
-        d[a] = w @ above
-    return d
-
-
-def strongest_paths(pairwise: np.ndarray) -> np.ndarray:
-    """Compute p[a][b], the widest path under winning votes (Floyd-Warshall)."""
-    d = np.asarray(pairwise, dtype=np.int64)
-    p = np.where(d > d.T, d, 0)  # a link a -> b exists only where a beats b
-    np.fill_diagonal(p, 0)
-    for k in range(len(p)):
-        # A path through k is as strong as its weaker half; the diagonal stays 0 so no
-        # path runs through its own end.
-        np.maximum(p, np.minimum(p[:, [k]], p[[k], :]), out=p)
-        np.fill_diagonal(p, 0)
-    return p
-
-
-def schulze_tiers(strongest: np.ndarray, members: Sequence[int]) -> list[list[int]]:
-    """Rank `members` in tiers: each tier holds those no remaining member beats."""
-    remaining, tiers = list(members), []
-    while remaining:
-        sub = strongest[np.ix_(remaining, remaining)]
-        beaten = (sub < sub.T).any(axis=1)  # row a: some b has p[b][a] > p[a][b]
-        tier = [c for c, lost in zip(remaining, beaten, strict=True) if not lost]
-        if not tier:  # cannot happen: Schulze's relation is acyclic; guard the loop anyway
-            raise RuntimeError("the strongest-path relation has a cycle")
-        tiers.append(tier)
-        remaining = [c for c, lost in zip(remaining, beaten, strict=True) if lost]
-    return tiers
-
-
-def _beats_default(d: np.ndarray, a: int, default: int, ratio: Fraction) -> bool:
-    """Tell whether a defeats the default option by `ratio` (Debian A.6(3))."""
-    v_ad, v_da = int(d[a, default]), int(d[default, a])
-    return v_ad > v_da and v_ad * ratio.denominator >= ratio.numerator * v_da
-
-
-def _ratio_of(majority: Fraction | Mapping[str, Fraction], name: str) -> Fraction:
-    """Return the majority ratio required of option `name`."""
-    ratio = majority.get(name, Fraction(1)) if isinstance(majority, Mapping) else majority
-    if isinstance(ratio, float) or Fraction(ratio) < 1:
-        raise ValueError(f"majority ratio for {name!r} must be an exact number >= 1")
-    return Fraction(ratio)
-
-
-def schulze(
-    candidates: Sequence[str],
-    ballots: Iterable[Mapping[str, int | None]] | np.ndarray,
-    *,
-    unranked: Unranked | str = Unranked.LAST,
-    weights: Sequence[int] | None = None,
-    default_option: str | None = None,
-    majority: Fraction | Mapping[str, Fraction] = Fraction(1),
-) -> SchulzeResult:
-    """Count ranked ballots by Schulze (winning votes), with an optional default option.
-
-    `ballots` are mappings candidate -> rank, or an int array from rank_array(). With a
-    default option (Debian constitution A.6(3)), every other option A must defeat it by its
-    majority ratio N -- V(A,D) >= N * V(D,A) and V(A,D) > V(D,A) -- or it is dropped; the
-    undropped options (default included) are ranked by Schulze among themselves, and the
-    dropped ones are ranked below them, by Schulze among themselves. The quorum of A.6(2)
-    is not applied. The strongest-path matrix is computed within each of the two groups
-    (entries between them are 0). A tier lists candidates in the given candidate order.
-    """
-    names = _distinct(candidates)
-    ranks = ballots if isinstance(ballots, np.ndarray) else rank_array(names, ballots)
-    if ranks.ndim != 2 or ranks.shape[1] != len(names):
-        raise ValueError(f"ballots must have one column per candidate ({len(names)})")
-    d = pairwise_matrix(ranks, unranked, weights)
-    kept, dropped = list(range(len(names))), []
-    if default_option is not None:
-        if default_option not in names:
-            raise ValueError(f"default option {default_option!r} is not a candidate")
-        base = names.index(default_option)
-        dropped = [a for a in kept if a != base
-                   and not _beats_default(d, a, base, _ratio_of(majority, names[a]))]
-        kept = [a for a in kept if a not in dropped]
-    p = np.zeros_like(d)
-    for group in (kept, dropped):
-        p[np.ix_(group, group)] = strongest_paths(d[np.ix_(group, group)])
-    tiers = schulze_tiers(p, kept) + schulze_tiers(p, dropped)
-    ranking = tuple(tuple(names[i] for i in tier) for tier in tiers)
-    total = len(ranks) if weights is None else int(np.sum(weights))
-    return SchulzeResult(
-        names, ranking, ranking[0] if ranking else (), _rows(d), _rows(p), total,
-        Unranked(unranked), default_option, tuple(names[i] for i in dropped))
-
-
-def _distinct(candidates: Sequence[str]) -> tuple[str, ...]:
-    """Return the candidates, refusing duplicates or an empty list."""
-    names = tuple(candidates)
-    if not names or len(set(names)) != len(names):
-        raise ValueError("candidates must be a non-empty list of distinct names")
-    return names
-
-
-def _rows(matrix: np.ndarray) -> tuple[tuple[int, ...], ...]:
-    """Return a matrix as nested tuples of Python ints."""
-    return tuple(tuple(int(x) for x in row) for row in matrix)
+from voting.outcome import Kind, Outcome, Status, plural
+from voting.rules import DEFAULT_QUORUM, Quorum, check_electorate, quorum_reason
+from voting.schulze import Unranked, distinct, pairwise_matrix, rank_array, schulze_pairwise
+from voting.tiebreak import TieBreak, break_tie, check_tie_break, settle_choice
 
 
 def count_tiers(counts: Mapping[str, int]) -> tuple[tuple[str, ...], ...]:
@@ -209,7 +27,7 @@ def count_tiers(counts: Mapping[str, int]) -> tuple[tuple[str, ...], ...]:
 
 def mark_counts(options: Sequence[str], ballots: Iterable[Collection[str]]) -> dict[str, int]:
     """Count the marks each option received (one per ballot at most)."""
-    counts = dict.fromkeys(_distinct(options), 0)
+    counts = dict.fromkeys(distinct(options), 0)
     for number, ballot in enumerate(ballots, start=1):
         marked = list(ballot)
         if len(set(marked)) != len(marked):
@@ -244,18 +62,31 @@ def approval(
 
 
 def _choice(
-    kind: Kind, rule: str, options: Sequence[str], ballots: list[Collection[str]], *,
+    kind: Kind, rule: str, options: Sequence[str], ballots: list[Collection[str]],
+    **settings: object,
+) -> Outcome:
+    """Count marks and decide a plurality or approval ballot."""
+    return choice_counts(kind, mark_counts(options, ballots), len(ballots), **settings)
+
+
+def choice_counts(
+    kind: Kind, counts: Mapping[str, int], cast: int, *,
     tie_break: TieBreak | str = TieBreak.CASTING_VOTE, seed: str | None = None,
     default_option: str | None = None, eligible: int | None = None,
     quorum: Quorum = DEFAULT_QUORUM,
 ) -> Outcome:
-    """Count marks and decide a plurality or approval ballot."""
-    counts = mark_counts(options, ballots)
-    figures = f"{plural(len(ballots), 'ballot')}: " + ", ".join(
+    """Decide a plurality or approval ballot from its marks per option and ballots cast."""
+    counts = {name: int(counts[name]) for name in distinct(list(counts))}
+    if cast < 0 or any(n < 0 or n > cast for n in counts.values()):
+        raise ValueError("each option's count lies between 0 and the ballots cast")
+    if kind is Kind.PLURALITY and sum(counts.values()) > cast:
+        raise ValueError("a single-choice ballot marks one option at most")
+    rule = {Kind.PLURALITY: "most votes", Kind.APPROVAL: "most approvals"}[kind]
+    figures = f"{plural(cast, 'ballot')}: " + ", ".join(
         f"{name} {count}" for name, count in counts.items())
     outcome = Outcome(kind, Status.DECIDED, "", figures, rule, counts=counts,
                       ranking=count_tiers(counts))
-    return _decide(outcome, len(ballots), check_tie_break(tie_break, seed), seed,
+    return _decide(outcome, cast, check_tie_break(tie_break, seed), seed,
                    default_option, eligible, quorum, any(counts.values()))
 
 
@@ -273,9 +104,33 @@ def ranked(
     quorum: Quorum = DEFAULT_QUORUM,
 ) -> Outcome:
     """Decide a ranked ballot by Schulze; see schulze() for the ballots and default option."""
+    names = distinct(candidates)
+    ranks = ballots if isinstance(ballots, np.ndarray) else rank_array(names, ballots)
+    if ranks.ndim != 2 or ranks.shape[1] != len(names):
+        raise ValueError(f"ballots must have one column per candidate ({len(names)})")
+    total = len(ranks) if weights is None else int(np.sum(weights))
+    return ranked_pairwise(names, pairwise_matrix(ranks, unranked, weights), total,
+                           unranked=unranked, default_option=default_option, majority=majority,
+                           tie_break=tie_break, seed=seed, eligible=eligible, quorum=quorum)
+
+
+def ranked_pairwise(
+    candidates: Sequence[str],
+    pairwise: np.ndarray | Sequence[Sequence[int]],
+    ballots: int,
+    *,
+    unranked: Unranked | str = Unranked.LAST,
+    default_option: str | None = None,
+    majority: Fraction | Mapping[str, Fraction] = Fraction(1),
+    tie_break: TieBreak | str = TieBreak.CASTING_VOTE,
+    seed: str | None = None,
+    eligible: int | None = None,
+    quorum: Quorum = DEFAULT_QUORUM,
+) -> Outcome:
+    """Decide a ranked ballot from its pairwise matrix and the number of ballots cast."""
     tie_break = check_tie_break(tie_break, seed)
-    result = schulze(candidates, ballots, unranked=unranked, weights=weights,
-                     default_option=default_option, majority=majority)
+    result = schulze_pairwise(candidates, pairwise, ballots, unranked=unranked,
+                              default_option=default_option, majority=majority)
     reading = {Unranked.LAST: "ranked equally last", Unranked.ABSTAIN: "no preference"}
     rule = f"Schulze method (winning votes); unranked candidates read as {reading[result.unranked]}"
     if result.dropped:

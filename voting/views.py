@@ -9,9 +9,12 @@ from sqlalchemy import select
 from core.db import db
 from core.users import Role, require_role
 from voting.ballot_rules import Phase, Secrecy, Stage
-from voting.forms import TIE_BREAKS, ActionForm, CastingForm, PublishForm, raw_choice
-from voting.models import Ballot, BallotError, Vote, current_votes
-from voting.rules import Kind, Quorum
+from voting.errors import BallotError
+from voting.forms import ActionForm, CastingForm, PublishForm, raw_choice
+from voting.models import Ballot
+from voting.outcome import Kind
+from voting.tiebreak import TieBreak
+from voting.votes import Vote, current_votes
 
 bp = Blueprint("voting", __name__, url_prefix="/ballots")
 members_only = require_role(Role.REPRESENTATIVE, Role.CHAIR, Role.ADMIN)
@@ -53,30 +56,36 @@ def index():
 
 
 def rules_in_words(ballot: Ballot) -> list[str]:
-    """Say the ballot's counting rules in plain words."""
-    words = [f"Quorum: {Quorum.parse(ballot.quorum).describe()}."]
+    """Say the ballot's counting rules in plain words, as the public record will state them."""
+    words = [f"Quorum: {ballot.quorum.describe()}."]
     if ballot.kind is Kind.CONSENSUS:
         words.append("Consensus is reached when no company objects and the quorum is met.")
     elif ballot.kind is Kind.MOTION:
         words.append(f"Passes with a {ballot.threshold.value.replace('_', ' ')}: "
-                     f"{ballot.spec().threshold.spec.words}.")
+                     f"{ballot.threshold.spec.words}. A tie (as many yes as no) goes to the "
+                     "tie-break only when one more yes would pass the motion.")
     elif ballot.kind is Kind.RANKED:
         reading = {"last": "ranked equally last", "abstain": "no preference"}[ballot.unranked]
         words.append(f"Counted by the Schulze method; unranked options read as {reading}.")
     if ballot.default_option:
         words.append(f"Default option: {ballot.default_option}.")
+    plan = ballot.tie_break_plan()
     if ballot.kind is not Kind.CONSENSUS:
-        words.append(f"Ties: {TIE_BREAKS[ballot.tie_break]}.")
-    if ballot.lot_commitment and ballot.tie_break.value == "lot":
-        words.append(f"Lot commitment (SHA-256 of the secret drawn at opening): "
-                     f"{ballot.lot_commitment}.")
-    words.append("Secret ballot: only counts are published." if ballot.secrecy is Secrecy.SECRET
-                 else "Open ballot: the tally names each company's vote.")
+        when = "if it opened now" if ballot.stage is Stage.DRAFT else "fixed when it opened"
+        words.append(f"Ties: {plan.describe()} ({when}).")
+    if ballot.lot_commitment and plan.rule is TieBreak.LOT and ballot.kind is not Kind.CONSENSUS:
+        words.append(f"Lot commitment (SHA-256 of the secret drawn at opening, revealed with "
+                     f"the count): {ballot.lot_commitment}.")
+    words.append("Secret ballot: only counts are published, never individual ballots; each "
+                 "company sees its own receipt and choice." if ballot.secrecy is Secrecy.SECRET
+                 else "Open ballot: the published tally names each company's vote.")
     return words
 
 
 def ballot_page(ballot: Ballot, error: str | None = None) -> str:
     """Render a ballot: text, rules, deadline, the company's vote and receipt, who has voted."""
+    from voting.actions import called_vote
+
     company = current_user.company()
     mine = None
     if company is not None:
@@ -87,7 +96,8 @@ def ballot_page(ballot: Ballot, error: str | None = None) -> str:
         company=company, mine=mine, voted=current_votes(ballot.id), error=error,
         may_vote=company is not None and company.id in ballot.elector_ids(),
         chair=is_chair_or_admin(), form=ActionForm(), publish_form=PublishForm(),
-        casting_form=CastingForm(), Kind=Kind, outcome=ballot.outcome)
+        casting_form=CastingForm(), Kind=Kind, outcome=ballot.outcome,
+        called=called_vote(ballot) if ballot.kind is Kind.CONSENSUS else None)
 
 
 @bp.get("/<int:ballot_id>")

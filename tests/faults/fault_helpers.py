@@ -28,8 +28,9 @@ from core.member_rules import CompanyStatus
 from core.members import Company, RepKind, Representative
 from core.tokens import ApiToken
 from core.users import User
-from voting.models import Ballot, Vote, VoteRevision
-from voting.rules import Kind
+from voting.models import Ballot
+from voting.outcome import Kind
+from voting.votes import Vote, VoteRevision
 
 ROOT = Path(__file__).resolve().parents[2]
 

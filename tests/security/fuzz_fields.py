@@ -113,6 +113,7 @@ def _ballot(ids):
             "quorum": v("more than 1/2", "at least 2/3", "none"),
             "threshold": v("simple_majority", "two_thirds", "unanimity"),
             "tie_break": v("status_quo", "casting_vote", "lot"), "unranked": v("last", "abstain"),
+            "tie_break_fallback": v("lot", "status_quo", "casting_vote"),
             "allow_equal_ranks": BOOL, "default_option": v("", "A", "Z"),
             "opens_at": v("2027-06-11T09:00", "2027-06-10T12:00"),
             "closes_at": v("2027-06-12T09:00", "2027-06-10T11:00")}
@@ -170,6 +171,7 @@ QTYPES = ("likert", "matrix", "single", "multiple", "ranking", "budget", "number
 
 ROUTES: dict[str, FormRoute] = {
     "auth.logout": FormRoute("user", "/auth/logout"),
+    "core.sign_out_everywhere": FormRoute("user", "/account/sign-out-everywhere"),
     "core.account": FormRoute("user", "/account",
                               lambda ids: {"timezone": v("UTC", "Europe/Paris", "Mars/Olympus")}),
     "cycles.preferences": FormRoute("user", "/account/notifications",
@@ -210,6 +212,8 @@ ROUTES: dict[str, FormRoute] = {
     "voting.publish": FormRoute("chair", "/ballots/{closed_ballot}/publish",
                                 lambda ids: {"statement": v("Agreed.")}),
     "voting.call_vote": FormRoute("chair", "/ballots/{published}/call-vote"),
+    "voting.withdraw": FormRoute("chair", "/ballots/{draft2}/withdraw",
+                                 lambda ids: {"reason": v("Wrong wording", "")}),
     "surveys.answer": FormRoute("representative", "/surveys/{answer_survey}/answer", _answer),
     "surveys.survey_new": FormRoute("chair", "/surveys/new", _survey),
     "surveys.survey_settings": FormRoute("chair", "/surveys/{proposed}/settings", _survey),

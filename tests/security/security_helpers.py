@@ -9,7 +9,8 @@ from survey_helpers import every_type, make_items, make_survey
 
 from core import clock
 from core.db import db
-from voting.rules import Kind, TieBreak
+from voting.outcome import Kind
+from voting.tiebreak import TieBreak
 
 # An id no table will ever hold (the int converter refuses what a database integer cannot hold).
 UNKNOWN_IDS = (0, 987_654, 2**31 - 1, 2**31, 2**63, 10**30)
@@ -36,13 +37,11 @@ def add_choice_ballots(make_ballot) -> dict[str, int]:
         "plurality_ballot": make_ballot(Kind.PLURALITY, options, tie_break=TieBreak.CASTING_VOTE),
         "approval_ballot": make_ballot(Kind.APPROVAL, options),
         "ranked_ballot": make_ballot(Kind.RANKED, options),
-        "closed_ballot": make_ballot(Kind.MOTION, title="Closed motion"),
+        # Created and opened two days ago, closed an hour ago: awaiting its count.
+        "closed_ballot": make_ballot(Kind.MOTION, title="Closed motion",
+                                     at=clock.now() - timedelta(days=2), hours=47),
         "draft2": make_ballot(Kind.PLURALITY, options, draft=True, title="Second draft"),
     }
-    closed = ballots["closed_ballot"]
-    now = clock.now()
-    closed.opens_at, closed.closes_at = now - timedelta(days=2), now - timedelta(hours=1)
-    db.session.commit()
     return {name: b.id for name, b in ballots.items()}
 
 

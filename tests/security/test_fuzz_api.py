@@ -32,7 +32,8 @@ from core import audit
 from core.db import db
 from core.tokens import ApiToken
 from voting.ballot_rules import normalize_choice
-from voting.models import Ballot, Vote
+from voting.models import Ballot
+from voting.votes import Vote
 
 TOKEN = "cnc_security-fuzz-token"
 EXAMPLES = {GenerationMode.POSITIVE: 60, GenerationMode.NEGATIVE: 30}

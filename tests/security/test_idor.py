@@ -29,8 +29,9 @@ from surveys.responses import Answer
 from surveys.rules import QuestionType
 from voting.actions import cast
 from voting.ballot_rules import Secrecy
-from voting.models import Ballot, Vote
-from voting.rules import Kind
+from voting.models import Ballot
+from voting.outcome import Kind
+from voting.votes import Vote
 
 B_REASON = "B-private objection reason"
 B_ANSWER = "B-private survey answer"
@@ -61,6 +62,8 @@ SWEEP: dict[str, tuple[str, str, frozenset | None]] = {
     "decisions.show": ("GET", "/decisions/{b_consensus}", DENIED),
     "decisions.ballots_csv": ("GET", "/decisions/{b_secret}/ballots.csv", DENIED),
     "decisions.outcome_json": ("GET", "/decisions/{b_motion}/outcome.json", DENIED),
+    "decisions.record_json": ("GET", "/decisions/{b_secret}/record.json", DENIED),
+    "voting.withdraw": ("POST", "/ballots/{b_motion}/withdraw", DENIED),
     "api.ballot": ("GET", "/api/v1/ballots/{b_secret}", SHARED),  # my_vote is A's own
     "api.vote": ("POST", "/api/v1/ballots/{b_secret}/vote", SHARED),  # casts A's own vote
     "api.outcome": ("GET", "/api/v1/ballots/{b_consensus}/outcome", SHARED),  # 409 until counted

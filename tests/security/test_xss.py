@@ -12,16 +12,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
 from types import SimpleNamespace
 from xml.etree import ElementTree
 
 import pytest
 import test_authorization as matrix
+from clock_helpers import after_close
 from survey_helpers import answered_survey
 from xss_world import FIELDS, RAW, build_xss_world
 
-from core import clock
 from core.csv_cells import FORMULA_START, NUMBER
 from core.db import db
 from cycles.rules import candidate_label
@@ -35,7 +34,7 @@ from surveys.summarize import main as summarize_main
 from surveys.summarize import read_columns
 from surveys.tidy import restored
 from voting.actions import cast, decide_ballot, publish
-from voting.rules import Kind
+from voting.outcome import Kind
 
 MARKUP = ("text/html", "application/atom+xml", "image/svg+xml", "application/xml", "text/xml")
 ROLES = ("public", "user", "representative", "chair", "admin", "xss_rep")
@@ -120,12 +119,11 @@ def formula_world(app, consortium, make_ballot):
 
 
 def close_and_publish(ballot) -> None:
-    """Close a ballot now, count it and publish it."""
-    now = clock.now()
-    ballot.opens_at, ballot.closes_at = now - timedelta(days=2), now - timedelta(minutes=1)
-    decide_ballot(ballot)
-    publish(ballot, "")
-    db.session.commit()
+    """Count a ballot and publish it, with the clock just past its close."""
+    with after_close(ballot):
+        decide_ballot(ballot)
+        publish(ballot, "")
+        db.session.commit()
 
 
 def test_csv_exports_quote_formulas(client, login, formula_world):

@@ -20,7 +20,7 @@ from surveys.publication import Publication
 from surveys.results_source import free_texts, public_document
 from surveys.rules import QuestionType, RespondentUnit
 from voting.actions import cast, decide_ballot, publish
-from voting.rules import Kind
+from voting.outcome import Kind
 
 # A payload that escaping leaves inert; found raw in a page, it would run.
 RAW = re.compile(r"<script>alert\(\d+\)|<img src=x onerror=alert\(\d+\)>")
@@ -104,11 +104,11 @@ def _ballots(xss_user, att_user, make_ballot) -> dict[str, int]:
     cast(choice, xss_user, {"choice": both(108)})
     round_open = make_ballot(Kind.CONSENSUS, title="Open round")
     cast(round_open, xss_user, {"response": "object", "reason": both(111)})
-    done = make_ballot(Kind.CONSENSUS, title="Finished round")
-    cast(done, xss_user, {"response": "object", "reason": both(112)})
-    cast(done, att_user, {"response": "support", "reason": ""})
-    now = clock.now()
-    done.opens_at, done.closes_at = now - timedelta(days=2), now - timedelta(hours=1)
+    opened = clock.now() - timedelta(days=2)  # the round ran from then to an hour ago
+    done = make_ballot(Kind.CONSENSUS, title="Finished round", at=opened, hours=47)
+    with clock.frozen(opened):
+        cast(done, xss_user, {"response": "object", "reason": both(112)})
+        cast(done, att_user, {"response": "support", "reason": ""})
     decide_ballot(done)
     publish(done, both(110))
     db.session.commit()
