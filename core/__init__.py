@@ -16,7 +16,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
     from sqlalchemy import event
 
-    from core import admin, auth, cli, errors, limits, ops, tokens, views
+    from core import admin, auth, cli, edge, errors, limits, ops, tokens, views
     from core.config import build_config
     from core.db import db
     from core.timefmt import date_html, datetime_html
@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     CSRFProtect(app)
     login_manager.init_app(app)
     ops.init_app(app)
+    edge.init_app(app)  # after ops (the request id first), before every other hook
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)

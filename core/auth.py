@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import urlsplit
 
 import requests
@@ -11,15 +12,17 @@ from authlib.integrations.base_client.errors import MismatchingStateError, OAuth
 from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session
 from flask import url_for as flask_url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 
-from core import signin
+from core import audit, sessions, signin
 from core.db import db
 
 log = logging.getLogger("concord.auth")
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 ALLOWED_ID_TOKEN_ALGS = ["RS256"]
+# OAuth error codes are short ASCII words (RFC 6749 5.2); anything else is not shown as sent.
+ERROR_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 class SignInFailure(Exception):
@@ -144,7 +147,20 @@ def _classify(exc: Exception) -> SignInFailure:
                              "by OpenStackID, so it cannot be trusted.")
     if isinstance(exc, requests.RequestException):
         return _unreachable()
-    return SignInFailure(400, "Sign-in failed", f"OpenStackID answered with an error: {exc}.")
+    return _provider_error(exc)
+
+
+def _provider_error(exc: Exception) -> SignInFailure:
+    """Say in our own words that the provider refused, with its error code only."""
+    # The free-text `error_description` arrives in the callback's address, so anyone can craft
+    # it ("call this number..."); shown on our domain it would speak with our voice. It goes
+    # to the log for operators, never to the page.
+    code = getattr(exc, "error", None) or "unknown"
+    code = code if isinstance(code, str) and ERROR_CODE.match(code) else "unrecognised"
+    log.info("provider error %r: %r", code, getattr(exc, "description", None))
+    return SignInFailure(400, "Sign-in failed", "OpenStackID could not complete the sign-in, so "
+                         f"you are not signed in (error code: {code}). Start again; if it keeps "
+                         "failing, tell an administrator the code.")
 
 
 @bp.get("/callback")
@@ -161,18 +177,24 @@ def callback():
         return _failure_page(_classify(exc))
     user = signin.sign_in(claims)
     db.session.commit()
-    login_user(user)
+    next_url = session.get("next_url")
+    sessions.start(user)  # a new session: nothing set before the sign-in carries over
     session["id_token"] = token["id_token"]
     flash(f"Signed in as {user}.", "success")
-    return redirect(session.pop("next_url", None) or flask_url_for("core.home"))
+    return redirect(next_url or flask_url_for("core.home"))
 
 
 @bp.post("/logout")
 def logout():
     """Sign out here, then at OpenStackID (RP-initiated logout) when it supports it."""
     id_token = session.get("id_token")
-    logout_user()
-    session.clear()
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        # Revoked on the server: a copy of this cookie is refused from now on (core/sessions.py).
+        sessions.revoke_all(user)
+        audit.record("user.sign_out", user, actor=user)
+        db.session.commit()
+    sessions.end_here()
     try:
         if _client().load_server_metadata().get("end_session_endpoint"):
             return _client().logout_redirect(

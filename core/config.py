@@ -39,13 +39,18 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_VOTE": "30 per minute",
     "RATELIMIT_API": "300 per minute",
     "BENCH_ENDPOINTS": False,
+    # Input at the edge (core/edge.py) and sessions (core/sessions.py).
+    "MAX_JSON_BYTES": 64 * 1024,
+    "SESSION_IDLE_MINUTES": 240,
+    "SESSION_MAX_HOURS": 24,
     # Survey results publication gate (surveys/anonymize.py): the default k thresholds.
     "RESULTS_K_RESPONDENTS": 5,
     "RESULTS_K_COMPANIES": 3,
 }
 INT_SETTINGS = {"OIDC_TIMEOUT", "MAIL_PORT", "INVITATION_DAYS", "PROXY_FIX",
                 "INVITATION_WINDOW_DAYS", "REMINDER_HOURS",
-                "RESULTS_K_RESPONDENTS", "RESULTS_K_COMPANIES"}
+                "RESULTS_K_RESPONDENTS", "RESULTS_K_COMPANIES", "MAX_JSON_BYTES",
+                "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS"}
 BOOL_SETTINGS = {"MAIL_USE_TLS", "RATELIMIT_ENABLED", "BENCH_ENDPOINTS"}
 ENVIRONMENTS = {"development", "testing", "production"}
 
@@ -116,6 +121,7 @@ def _derive(cfg: dict[str, Any], instance_path: str) -> dict[str, Any]:
     cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)
     _derive_operations(cfg, env)
     _check_results_k(cfg)
+    _check_positive(cfg, ("MAX_JSON_BYTES", "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS"))
     return cfg
 
 
@@ -139,3 +145,11 @@ def _check_results_k(cfg: dict[str, Any]) -> None:
         value = cfg.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 3:
             raise ConfigError(f"{name} must be a whole number of at least 3, got {value!r}")
+
+
+def _check_positive(cfg: dict[str, Any], names: tuple[str, ...]) -> None:
+    """Refuse limits of zero or less: a session that never lasts or a body never accepted."""
+    for name in names:
+        value = cfg.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{name} must be a whole number of at least 1, got {value!r}")

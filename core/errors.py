@@ -8,13 +8,16 @@ import time
 
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, TooManyRequests
 
 from core import ops
 from core.db import db
+from core.domain_errors import DomainError
 
 log = logging.getLogger("concord.errors")
+DATABASE_RETRY_AFTER = 5  # seconds: a restart or a failover is usually over by then
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -45,10 +48,17 @@ def render_error(status: int, message: str | None = None) -> Response:
         page = render_template("error.html", status=status, message=message)
     except SQLAlchemyError:
         # The full page names the signed-in user; with the database down, say so without it.
-        db.session.rollback()
+        _rollback_quietly()
         bare = current_app.jinja_env.get_template("error_bare.html")  # no context processors
         page = bare.render(status=status, message=message, request_id=request_id)
     return make_response(page, status)
+
+
+def database_unavailable() -> Response:
+    """Say the database is briefly out of reach (503), with the request id and Retry-After."""
+    resp = render_error(503)
+    resp.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return resp
 
 
 def too_many_requests(exc: TooManyRequests) -> Response:
@@ -88,20 +98,41 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(IntegrityError)
     def integrity_error(exc: IntegrityError):
-        db.session.rollback()
+        _rollback_quietly()
         log.warning("integrity conflict: %s", exc.orig)
         return render_error(409)
 
     @app.errorhandler(OperationalError)
-    def database_down(exc: OperationalError):
-        db.session.rollback()
-        log.error("database unavailable: %s", exc.orig)
-        resp = render_error(503)
-        resp.headers["Retry-After"] = "5"
-        return resp
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_down(exc: SQLAlchemyError):
+        _rollback_quietly()
+        log.error("database unavailable: %s", getattr(exc, "orig", None) or exc)
+        return database_unavailable()
+
+    @app.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError):
+        # A dropped connection can surface as any DBAPI error class; anything else is our bug.
+        if exc.connection_invalidated:
+            return database_down(exc)
+        raise exc  # not an outage: a bug, handled (and logged, or raised in tests) as any other
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        # The one place a refusal a view lets through becomes an answer: page or JSON.
+        _rollback_quietly()
+        return render_error(exc.status, exc.sentence())
 
     @app.errorhandler(InternalServerError)
     def server_error(exc: InternalServerError):
-        db.session.rollback()
+        _rollback_quietly()
         log.exception("unhandled error", exc_info=exc.original_exception)
         return render_error(500)
+
+
+def _rollback_quietly() -> None:
+    """Roll back the request's transaction; with the connection gone that fails too, harmlessly."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError as exc:
+        log.warning("rollback failed: %s", exc)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from core.domain_errors import DomainError
+
 
 class CompanyStatus(StrEnum):
     """Where a company stands towards the consortium."""
@@ -34,8 +36,8 @@ MIN_UPSTREAM_FTES = 2
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-class RegisterError(ValueError):
-    """A change the register's rules refuse; the message says why."""
+class RegisterError(DomainError):
+    """A change the register's rules refuse; the message says why (HTTP 422)."""
 
 
 @dataclass(frozen=True)

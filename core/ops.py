@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from alembic.script import ScriptDirectory
-from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -63,7 +63,6 @@ def init_app(app: Flask) -> None:
     app.extensions["concord.csp"] = content_security_policy(app.config.get("OIDC_ISSUER"))
     # First of all before-request hooks, so even a request refused by another hook has an id.
     app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
-    app.before_request(refuse_nul)
     app.after_request(_finish_request)
     app.context_processor(lambda: {"request_id": request_id()})
     app.register_blueprint(bp)
@@ -112,31 +111,11 @@ def _start_request() -> None:
     request_id()
 
 
-def _has_nul(value: Any) -> bool:
-    """Tell whether a string, or any key or string inside a JSON value, holds a NUL character."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(map(_has_nul, value))
-    return False
-
-
-def refuse_nul() -> None:
-    """Answer 400 to text holding a NUL character, before any view can try to store it.
-
-    PostgreSQL text cannot hold NUL: such a value would fail at the database as a 500 (and is
-    never meant: no one types it). Query, form fields and JSON bodies are all checked.
-    """
-    sent = [*request.args.items(multi=True)]
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        sent += request.form.items(multi=True)
-        if request.is_json:
-            sent.append(("", request.get_json(silent=True)))
-    if any(_has_nul(key) or _has_nul(value) for key, value in sent):
-        abort(400, description="Text must not contain the NUL character (\\0); remove it and "
-                               "send again.")
+def note_user(user_id: int) -> None:
+    """Remember who this request is for, so the access log never has to load the user again."""
+    # Read after the view, a User's id may be expired by a commit: reloading it then would
+    # query the database in the after-request path, which fails (a 500) if the database is lost.
+    request.environ["concord.user_id"] = user_id
 
 
 def _finish_request(response: Response) -> Response:
@@ -145,11 +124,10 @@ def _finish_request(response: Response) -> Response:
     response.headers["X-Request-ID"] = rid
     _security_headers(response)
     started = request.environ.get("concord.request_started", time.perf_counter())
-    # Only a user already loaded by the view is named: looking one up here would cost a query.
-    user = g.get("_login_user")
+    # Only a user loaded during the request is named (note_user); never a query from here.
     access_log.info("request", extra={"fields": {
         "request_id": rid,
-        "user_id": getattr(user, "id", None),
+        "user_id": request.environ.get("concord.user_id"),
         "method": request.method,
         "path": request.path,  # never the query string: it may carry a sign-in code
         "route": request.url_rule.rule if request.url_rule else None,

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core import audit, clock
+from core import audit, clock, ops
 from core.db import UTCDateTime, db
 from core.forms import ConfirmForm, TokenForm
 from core.users import User, login_manager
@@ -51,6 +51,7 @@ def load_from_bearer(req) -> User | None:
     if token is None:
         return None
     g.bearer_token = True  # bearer requests are exempt from CSRF (no ambient cookie)
+    ops.note_user(token.user_id)
     return token.user
 
 

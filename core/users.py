@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from flask import abort, g, has_request_context
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
-from sqlalchemy import Boolean, String, UniqueConstraint, select
+from sqlalchemy import Boolean, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core import clock
@@ -51,6 +51,8 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised by signing out: sessions issued under an older epoch are refused (core/sessions.py).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def __str__(self) -> str:
         return self.name or self.email or f"user {self.id}"
@@ -133,11 +135,10 @@ login_manager.anonymous_user = Anonymous
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Load the session's user by primary key."""
-    try:
-        return db.session.get(User, int(user_id))
-    except ValueError:
-        return None
+    """Load the session's user while that session is current (lifetimes, not signed out)."""
+    from core import sessions
+
+    return sessions.load(user_id)
 
 
 def require_role(*allowed: Role) -> Callable:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from core import audit, clock
+from core import audit, clock, sessions
 from core.db import db
-from core.forms import AccountForm
+from core.forms import AccountForm, ConfirmForm
 from core.members import ChairTerm, Company
 
 bp = Blueprint("core", __name__)
@@ -45,7 +45,24 @@ def account():
         db.session.commit()
         flash("Your settings are saved.", "success")
         return redirect(url_for("core.account"))
-    return render_template("account.html", form=form), 422 if form.errors else 200
+    return render_template("account.html", form=form, everywhere_form=ConfirmForm()), \
+        422 if form.errors else 200
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of the user, in every browser and device (a copied cookie too)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    sessions.revoke_all(user)
+    audit.record("user.sign_out_everywhere", user, actor=user)
+    db.session.commit()
+    sessions.end_here()
+    flash("You are signed out of Concord everywhere: every browser and device must sign in "
+          "again.", "success")
+    return redirect(url_for("core.home"))
 
 
 @bp.get("/healthz")

@@ -33,10 +33,7 @@ def _page(template: str, form, error: str | None = None, status: int | None = No
 @representatives_only
 def nominate_company():
     """Nominate a candidate company inside the yearly invitation window."""
-    try:
-        nominator = member_company(current_user)
-    except CycleError as exc:
-        abort(exc.status, str(exc))
+    nominator = member_company(current_user)  # a refusal is answered by core/errors.py
     rule, today = window_rule(), clock.today()
     window = rule.containing(today)
     form = NominationForm(member_from=window.closes_on if window else None)
@@ -79,10 +76,7 @@ def _revocation_targets(exclude: Company | None) -> list[Company]:
 @representatives_only
 def propose():
     """Propose that a member company's membership be revoked (a board motion)."""
-    try:
-        proposer = member_company(current_user)
-    except CycleError as exc:
-        abort(exc.status, str(exc))
+    proposer = member_company(current_user)  # a refusal is answered by core/errors.py
     form = RevocationForm()
     form.company_id.choices = choices((c.id, c.name) for c in _revocation_targets(proposer))
     if not form.is_submitted():

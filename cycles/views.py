@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -37,11 +46,24 @@ def init_app(app: Flask) -> None:
     if app.config["REMINDER_HOURS"] < 0:
         raise ConfigError("REMINDER_HOURS cannot be negative")
     app.register_blueprint(bp)
-    if effects.apply_outcome not in on_publish:  # one hook, however many apps a process builds
-        on_publish.append(effects.apply_outcome)
+    if apply_published_outcome not in on_publish:  # one hook, however many apps a process builds
+        on_publish.append(apply_published_outcome)
     if effects.is_nomination_round not in reasons_private:
         reasons_private.append(effects.is_nomination_round)
     cli.init_app(app)
+
+
+def apply_published_outcome(ballot) -> None:
+    """Apply a published cycle ballot's effects as the publisher, and flash what they say."""
+    from cycles import effects
+
+    in_request = has_request_context()  # the command line publishes too, as nobody
+    by = current_user._get_current_object() if in_request and current_user.is_authenticated \
+        else None
+    notices = effects.apply_outcome(ballot, by=by,
+                                    invitation_days=current_app.config["INVITATION_DAYS"])
+    for notice in notices if in_request else ():
+        flash(notice, "error")
 
 
 def window_rule() -> WindowRule:

@@ -23,6 +23,8 @@ def test_production_defaults_are_secure(monkeypatch, tmp_path):
     cfg = build_config(str(tmp_path))
     assert cfg["SESSION_COOKIE_SECURE"] and cfg["SESSION_COOKIE_HTTPONLY"]
     assert cfg["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert (cfg["SESSION_IDLE_MINUTES"], cfg["SESSION_MAX_HOURS"]) == (240, 24)
+    assert cfg["MAX_JSON_BYTES"] == 64 * 1024
     assert cfg["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'concord.sqlite3'}"
 
 
@@ -44,7 +46,10 @@ def test_layers_env_over_instance_file_over_defaults(monkeypatch, tmp_path):
 @pytest.mark.parametrize(
     ("env", "value", "message"),
     [("MAIL_PORT", "twenty-five", "MAIL_PORT must be an integer"),
-     ("CONCORD_ENV", "staging", "CONCORD_ENV must be one of")],
+     ("CONCORD_ENV", "staging", "CONCORD_ENV must be one of"),
+     ("SESSION_IDLE_MINUTES", "0", "SESSION_IDLE_MINUTES must be a whole number of at least 1"),
+     ("SESSION_MAX_HOURS", "-3", "SESSION_MAX_HOURS must be a whole number of at least 1"),
+     ("MAX_JSON_BYTES", "lots", "MAX_JSON_BYTES must be an integer")],
 )
 def test_bad_settings_are_named(monkeypatch, tmp_path, env, value, message):
     monkeypatch.setenv("SECRET_KEY", "x")

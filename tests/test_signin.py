@@ -8,10 +8,12 @@ import socket
 
 import pytest
 import requests
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import select
 
 from core.db import db
 from core.members import Invitation, RepKind, Representative
+from core.sessions import AUTH_KEY
 from core.users import User
 
 
@@ -158,3 +160,26 @@ def test_rp_initiated_logout(live):
     assert resp.status_code == 200 and resp.url == f"{live.url}/"
     assert "signed out of Concord and OpenStackID" in resp.text
     assert "Sign in with OpenStackID" in resp.text
+
+
+def test_provider_error_page_shows_our_words_and_the_code_only(client):
+    resp = client.get("/auth/callback?error=temporarily_unavailable&error_description="
+                      "Call+%2B1+555+0100+to+unlock+your+account")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "Sign-in failed" in page
+    assert "error code: temporarily_unavailable" in page and "Try signing in again" in page
+    assert "555" not in page and "unlock" not in page
+    resp = client.get("/auth/callback?error=visit+evil.example+now")
+    page = resp.get_data(as_text=True)
+    assert "error code: unrecognised" in page and "evil.example" not in page
+
+
+def test_sign_in_starts_a_new_session(live):
+    serializer = SecureCookieSessionInterface().get_signing_serializer(live.app)
+    browser = requests.Session()
+    browser.cookies.set("concord_session", serializer.dumps({"planted": "before sign-in"}),
+                        domain="127.0.0.1", path="/")
+    assert sign_in(live, "nina-public", browser).status_code == 200
+    first = serializer.loads(browser.cookies.get("concord_session"))
+    assert "planted" not in first and first["_user_id"] == str(user_by_sub("nina-public").id)
+    assert len(first[AUTH_KEY]["sid"]) >= 16 and first[AUTH_KEY]["epoch"] == 0

@@ -10,10 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
+from session_helpers import signed_in
 from sqlalchemy import func, select
 from survey_helpers import every_type, make_items, make_survey, qid, valid_post
 
 from core.db import db
+from core.users import User
 from surveys import responses as responses_module
 from surveys.responses import Response
 from surveys.rules import QuestionType
@@ -86,7 +88,7 @@ def _post_as(app, user_id: int, url: str, data: dict) -> tuple[int, str]:
     with app.app_context():
         client = app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"], sess["_fresh"] = str(user_id), True
+            sess.update(signed_in(db.session.get(User, user_id)))
         resp = client.post(url, data=data)
         result = resp.status_code, resp.get_data(as_text=True)
         db.session.remove()

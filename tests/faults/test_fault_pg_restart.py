@@ -1,5 +1,7 @@
 """Restart PostgreSQL during a vote burst: a clear 503 while it is down, service again after.
 
+Votes in flight at the moment PostgreSQL stops end as 201 (and stay counted) or 503, never 500.
+
 The server restarted is a PRIVATE PostgreSQL made for this test in a temporary directory on
 its own port, never the shared one other test runs use.
 """
@@ -103,6 +105,7 @@ def test_postgres_restart_mid_burst(disposable_app, private_pg, gunicorn):
     burst = Burst(server.url, ballot_id, voters, max_seconds=40).start()
     try:
         burst.wait_for_acks(20)
+        stopping = time.monotonic()
         private_pg.stop()
         down_from = time.monotonic()
         time.sleep(1.5)
@@ -131,10 +134,18 @@ def test_postgres_restart_mid_burst(disposable_app, private_pg, gunicorn):
     for resp in while_down:
         assert isinstance(resp, requests.Response) and resp.status_code == 503, resp
         assert resp.json()["message"].startswith("The service is briefly unavailable")
+    # Sent before the stop, answered after it began: the requests the restart caught mid-way.
+    in_flight = [r for sent, done, r in burst.outcomes if sent <= stopping <= done]
+    assert in_flight, "no vote was in flight when PostgreSQL stopped"
+    for resp in in_flight:
+        assert isinstance(resp, requests.Response) and resp.status_code in (201, 503), resp
+    answered = [r for _, _, r in burst.outcomes if isinstance(r, requests.Response)]
+    assert {r.status_code for r in answered} <= {201, 503}, "a vote ended in neither 201 nor 503"
     after = [r for sent, _, r in burst.outcomes if sent >= up_from]
     assert any(isinstance(r, requests.Response) and r.status_code == 201 for r in after)
     server.stop()
-    print(f"{len(while_down)} votes refused with 503 while down; {len(burst.acks)} acknowledged")
+    print(f"{len(in_flight)} votes in flight at the stop; {len(while_down)} refused with 503 while "
+          f"down; {len(burst.acks)} acknowledged")
     with app.app_context():
         check_votes_intact(burst.acks)
 
@@ -143,6 +154,10 @@ def _session_cookie(app) -> str:
     """Sign a session for the first voter (user id 1) with the server's secret, as a browser holds."""
     from flask.sessions import SecureCookieSessionInterface
 
+    from core.sessions import AUTH_KEY
+
     app.config["SECRET_KEY"] = "fault-secret"
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)
-    return serializer.dumps({"_user_id": "1", "_fresh": True})
+    now = int(time.time())  # a current session (core/sessions.py), so the user must be loaded
+    return serializer.dumps({"_user_id": "1", "_fresh": True,
+                             AUTH_KEY: {"epoch": 0, "at": now, "seen": now, "sid": "fault"}})
