@@ -210,3 +210,8 @@ def test_one_called_vote_per_failed_round(client, login, consortium, make_ballot
                         " unranked, allow_equal_ranks, opens_at, closes_at, parent_id, created_at,"
                         " statement FROM ballot WHERE parent_id = :i AND withdrawn_at IS NULL",
                         i=round_.id)
+
+
+def test_the_threshold_is_a_checked_value(consortium, make_ballot):
+    draft = make_ballot(Kind.MOTION, draft=True)
+    refused_by_database("UPDATE ballot SET threshold = 'most' WHERE id = :i", i=draft.id)

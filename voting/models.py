@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -30,6 +30,7 @@ from core.members import ChairTerm, Company
 from core.users import User
 from voting import triggers
 from voting.ballot_rules import BallotSpec, Phase, Secrecy, Stage, phase
+from voting.close_rules import CloseChange, CloseRuleError, plan_close_change
 from voting.errors import BallotError, WrongPhase
 from voting.outcome import CHOICE_KINDS, Kind
 from voting.rules import Quorum, Threshold
@@ -64,6 +65,8 @@ class Ballot(db.Model):
                         "(quorum_strict AND quorum_numerator = quorum_denominator)",
                         name="quorum_fraction"),
         CheckConstraint("tie_break_fallback IN ('lot', 'status_quo')", name="fallback_known"),
+        CheckConstraint("threshold IN ('simple_majority', 'absolute_majority', 'two_thirds', "
+                        "'unanimity')", name="threshold_known"),
         CheckConstraint("stage = 'draft' OR opened_at IS NOT NULL", name="opened_when_open"),
         # A ballot opens when it is opened, never in the past: no one picks the electorate.
         CheckConstraint("opened_at IS NULL OR opens_at >= opened_at", name="opens_not_before"),
@@ -249,6 +252,20 @@ class Ballot(db.Model):
             raise WrongPhase(f"only a draft or an open ballot can be withdrawn; this ballot is "
                              f"{self.phase()}")
         self.withdrawn_at = clock.now()
+
+    def move_close(self, new_close: datetime | None, answered: int,
+                   notice: timedelta) -> CloseChange:
+        """Close now (every company answered), or move the close later, or earlier with notice."""
+        self.require_phase(Phase.OPEN)
+        try:
+            change = plan_close_change(now=clock.now(), opens_at=self.opens_at,
+                                       closes_at=self.closes_at, new_close=new_close,
+                                       eligible=len(self.electors), answered=answered,
+                                       notice=notice)
+        except CloseRuleError as exc:
+            raise BallotError(str(exc)) from exc
+        self.closes_at = change.new
+        return change
 
     def require_phase(self, *allowed: Phase, now: datetime | None = None) -> None:
         """Refuse unless the ballot is in one of the allowed phases (at `now`)."""

@@ -26,6 +26,8 @@ QUORUM = ('quorum_denominator >= 1 AND quorum_numerator >= 0 AND '
           'quorum_numerator <= quorum_denominator AND NOT '
           '(quorum_strict AND quorum_numerator = quorum_denominator)')
 WHERE = 'withdrawn_at IS NULL AND parent_id IS NOT NULL'
+THRESHOLD = ("threshold IN ('simple_majority', 'absolute_majority', 'two_thirds', "
+             "'unanimity')")
 
 
 def _quorum(words):
@@ -81,6 +83,7 @@ def upgrade():
         batch_op.create_check_constraint(batch_op.f('ck_ballot_quorum_fraction'), QUORUM)
         batch_op.create_check_constraint(batch_op.f('ck_ballot_fallback_known'),
                                          "tie_break_fallback IN ('lot', 'status_quo')")
+        batch_op.create_check_constraint(batch_op.f('ck_ballot_threshold_known'), THRESHOLD)
         batch_op.create_check_constraint(batch_op.f('ck_ballot_opened_when_open'),
                                          "stage = 'draft' OR opened_at IS NOT NULL")
         batch_op.create_check_constraint(batch_op.f('ck_ballot_opens_not_before'),
@@ -108,8 +111,8 @@ def downgrade():
                                       server_default='more than 1/2'))
     with op.batch_alter_table('ballot', schema=None) as batch_op:
         batch_op.drop_index('uq_ballot_called_vote')
-        for name in ('quorum_fraction', 'fallback_known', 'opened_when_open',
-                     'opens_not_before'):
+        for name in ('quorum_fraction', 'fallback_known', 'threshold_known',
+                     'opened_when_open', 'opens_not_before'):
             batch_op.drop_constraint(batch_op.f(f'ck_ballot_{name}'), type_='check')
         batch_op.drop_constraint(batch_op.f('fk_ballot_subject_company_id_company'),
                                  type_='foreignkey')
