@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import clock
 from core.db import UTCDateTime, db
+from core.text import loads as read_json
 
 GENESIS = "0" * 64
 # One advisory-lock key serializes appends on PostgreSQL so the chain never forks.
@@ -46,13 +47,15 @@ class AuditEvent(db.Model):
 
 def _canonical(value: Any) -> Any:
     """Round-trip through JSON so what is hashed is exactly what the database returns."""
-    return json.loads(json.dumps(value, default=str, sort_keys=True))
+    return read_json(json.dumps(value, default=str, sort_keys=True))
 
 
 def compute_hash(fields: dict[str, Any]) -> str:
     """Hash an event's fields (canonical JSON, sorted keys) with SHA-256."""
     payload = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    # "surrogatepass" gives valid text the same bytes as before (stored hashes stay valid) and
+    # lets a lone surrogate that reached the details be hashed instead of failing the action.
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _fields(ev: AuditEvent) -> dict[str, Any]:

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from core import text
+
 # Every setting Concord reads from the environment, with its default (README has the table).
 DEFAULTS: dict[str, Any] = {
     "CONCORD_ENV": "production",
@@ -30,6 +32,11 @@ DEFAULTS: dict[str, Any] = {
     "INVITATION_WINDOW_DAYS": 30,
     "REMINDER_HOURS": 24,
     "REVOCATION_THRESHOLD": "two_thirds",
+    # Meetings (meetings/): a decision taken in a meeting is confirmed by a consensus round
+    # open to all member companies for N days ("none": it stands as taken); action reminders.
+    "MEETING_CONFIRMATION": "consensus_round",
+    "MEETING_CONFIRMATION_DAYS": 7,
+    "ACTION_REMINDER_DAYS": 3,
     "LOG_LEVEL": "INFO",
     # Operations (core/ops.py, core/limits.py): trusted proxy hops, rate limits and their store.
     "PROXY_FIX": 0,
@@ -50,7 +57,8 @@ DEFAULTS: dict[str, Any] = {
 INT_SETTINGS = {"OIDC_TIMEOUT", "MAIL_PORT", "INVITATION_DAYS", "PROXY_FIX",
                 "INVITATION_WINDOW_DAYS", "REMINDER_HOURS",
                 "RESULTS_K_RESPONDENTS", "RESULTS_K_COMPANIES", "MAX_JSON_BYTES",
-                "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS"}
+                "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "MEETING_CONFIRMATION_DAYS",
+                "ACTION_REMINDER_DAYS"}
 BOOL_SETTINGS = {"MAIL_USE_TLS", "RATELIMIT_ENABLED", "BENCH_ENDPOINTS"}
 ENVIRONMENTS = {"development", "testing", "production"}
 
@@ -108,7 +116,8 @@ def _derive(cfg: dict[str, Any], instance_path: str) -> dict[str, Any]:
         Path(instance_path).mkdir(parents=True, exist_ok=True)  # SQLite will not create folders
         url = "sqlite:///" + str(Path(instance_path) / "concord.sqlite3")
     cfg["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url)
-    cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    options = cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    options.setdefault("json_deserializer", text.loads)  # stored JSON reads as encodable text
     cfg["TESTING"] = env == "testing" or cfg.get("TESTING", False)
     production = env == "production"
     cfg.setdefault("SESSION_COOKIE_NAME", "concord_session")

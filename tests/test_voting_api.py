@@ -47,8 +47,8 @@ def test_session_post_without_csrf_is_refused(client, login, consortium, make_ba
 @pytest.mark.parametrize(
     ("payload", "status", "message"),
     [(["yes"], 400, "send a JSON object"),
-     ({"vote": "perhaps"}, 422, "vote yes, no or abstain"),
-     ({}, 422, "vote yes, no or abstain")],
+     ({"vote": "perhaps"}, 422, "vote must be one of yes, no, abstain"),
+     ({}, 422, "vote is required")],
 )
 def test_bad_api_votes(client, login, consortium, make_ballot, payload, status, message):
     ballot = make_ballot(Kind.MOTION)

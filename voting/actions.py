@@ -13,7 +13,14 @@ from core import audit, clock
 from core.db import db
 from core.members import Company
 from core.users import User
-from voting.ballot_rules import ChoiceError, Phase, Secrecy, Stage, normalize_choice
+from voting.ballot_rules import (
+    ChoiceError,
+    Phase,
+    Secrecy,
+    Stage,
+    normalize_choice,
+    stored_choice,
+)
 from voting.count import CastBallot, decide, tally
 from voting.errors import BallotError, NotEntitled, WrongPhase
 from voting.models import Ballot
@@ -106,8 +113,10 @@ def _cast_once(ballot: Ballot, user: User, raw: dict[str, Any]) -> Vote:
 
 
 def counted_ballots(ballot: Ballot) -> list[CastBallot]:
-    """Return the ballots that count: each company's current vote."""
-    return [CastBallot(v.receipt, v.choice, v.company.name) for v in current_votes(ballot.id)]
+    """Return the ballots that count: each company's current vote, read as counted."""
+    spec = ballot.spec()
+    return [CastBallot(v.receipt, stored_choice(spec, v.choice), v.company.name)
+            for v in current_votes(ballot.id)]
 
 
 def count(ballot: Ballot) -> Outcome:

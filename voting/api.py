@@ -11,7 +11,8 @@ from sqlalchemy import select
 from core.db import db
 from core.tokens import bearer_authenticated
 from core.users import Role
-from voting.ballot_rules import Stage
+from voting.ballot_rules import Stage, stored_choice
+from voting.choice_schema import choice_problem
 from voting.errors import BallotError
 from voting.models import Ballot
 from voting.openapi import openapi_document
@@ -96,8 +97,8 @@ def ballot(ballot_id: int):
     company = current_user.company()
     mine = company and db.session.scalars(select(Vote).where(
         Vote.ballot_id == found.id, Vote.company_id == company.id)).first()
-    data["my_vote"] = ({"choice": mine.choice, "receipt": mine.receipt, "version": mine.version}
-                       if mine else None)
+    data["my_vote"] = ({"choice": stored_choice(found.spec(), mine.choice),
+                        "receipt": mine.receipt, "version": mine.version} if mine else None)
     return jsonify(data)
 
 
@@ -111,6 +112,9 @@ def vote(ballot_id: int):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return error(400, "send a JSON object, e.g. {\"vote\": \"yes\"}")
+    if problem := choice_problem(found.kind, body):  # the schema the OpenAPI document publishes
+        field, message = problem
+        return jsonify(error=422, message=message, field=field), 422
     try:
         recorded = cast(found, current_user, body)
     except BallotError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -59,6 +60,26 @@ def phase(stage: Stage, opens_at: datetime, closes_at: datetime, now: datetime,
     if now < opens_at:
         return Phase.UPCOMING
     return Phase.OPEN if now < closes_at else Phase.CLOSED
+
+
+STATE_WORDS = {
+    Phase.DRAFT: "Draft, not yet open",
+    Phase.UPCOMING: "Upcoming",
+    Phase.OPEN: "Open for votes",
+    Phase.CLOSED: "Voting ended, awaiting the count",
+    Phase.DECIDED: "Counted, awaiting publication",
+    Phase.PUBLISHED: "Published",
+    Phase.WITHDRAWN: "Withdrawn",
+}
+KIND_WORDS = {"consensus": "Consensus round", "motion": "Motion", "plurality": "Single choice",
+              "approval": "Approval vote", "ranked": "Ranked vote"}
+
+
+def state_words(current: Phase, awaiting_casting_vote: bool = False) -> str:
+    """Say where a ballot stands in one phrase (a tie awaiting the casting vote is not decided)."""
+    if current is Phase.DECIDED and awaiting_casting_vote:
+        return "Tied, awaiting the casting vote"
+    return STATE_WORDS[current]
 
 
 @dataclass(frozen=True)
@@ -165,3 +186,54 @@ def _ranked_choice(spec: BallotSpec, raw: Mapping[str, Any]) -> dict[str, Any]:
     if not spec.allow_equal_ranks and len(set(ranks.values())) != len(ranks):
         raise ChoiceError("two options share a rank; this ballot does not allow equal ranks")
     return {"ranks": {o: ranks[o] for o in spec.options if o in ranks}}
+
+
+# What a stored choice that no longer reads as valid counts as: the company took part, and what
+# cannot be read of its choice counts for nothing (an objection stays an objection).
+BLANK: dict[Kind, dict[str, Any]] = {
+    Kind.CONSENSUS: {"response": "stand_aside", "reason": ""}, Kind.MOTION: {"vote": "abstain"},
+    Kind.PLURALITY: {"choice": None}, Kind.APPROVAL: {"approve": []}, Kind.RANKED: {"ranks": {}}}
+UNREADABLE_REASON = "(no readable reason)"
+
+
+def stored_choice(spec: BallotSpec, stored: Any) -> dict[str, Any]:
+    """Read a choice back from the database as counted: canonical, or its readable part, or blank."""
+    try:
+        return normalize_choice(spec, stored)
+    except ChoiceError:
+        pass
+    try:
+        return normalize_choice(spec, _readable_part(spec, stored))
+    except ChoiceError:
+        return dict(BLANK[spec.kind])
+
+
+def _readable_part(spec: BallotSpec, stored: Any) -> dict[str, Any]:
+    """Keep what can be read of a stored choice: text as text, known options, whole ranks."""
+    raw = dict(stored) if isinstance(stored, Mapping) else {}
+    if spec.kind is Kind.CONSENSUS:
+        reason = raw.get("reason")
+        text = "" if reason is None else reason if isinstance(reason, str) else str(reason)
+        text = re.sub("[\x00\ud800-\udfff]", "\ufffd", text).strip()[:MAX_REASON]
+        objects = raw.get("response") == Response.OBJECT
+        return {"response": raw.get("response"), "reason": text or (
+            UNREADABLE_REASON if objects else "")}
+    if spec.kind is Kind.APPROVAL:
+        marked = raw.get("approve")
+        marked = marked if isinstance(marked, list) else []
+        return {"approve": list(dict.fromkeys(m for m in marked if isinstance(m, str)
+                                              and m in spec.options))}
+    if spec.kind is Kind.RANKED:
+        ranks = raw.get("ranks")
+        return {"ranks": {o: r for o, r in ranks.items() if o in spec.options
+                          and _whole_rank(o, r, len(spec.options))}
+                if isinstance(ranks, Mapping) else {}}
+    return raw
+
+
+def _whole_rank(option: str, value: Any, size: int) -> bool:
+    """Tell whether a stored rank reads as a whole number in range."""
+    try:
+        return _rank(option, value, size) is not None
+    except ChoiceError:
+        return False

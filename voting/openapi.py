@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from voting import choice_schema
+
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -48,7 +50,9 @@ def openapi_document(server_url: str) -> dict[str, Any]:
 def _schemas() -> dict[str, Any]:
     return {
         "Error": {"type": "object", "required": ["error", "message"],
-                  "properties": {"error": {"type": "integer"}, "message": {"type": "string"}}},
+                  "properties": {"error": {"type": "integer"}, "message": {"type": "string"},
+                                 "field": {"type": "string",
+                                           "description": "The field a 422 refuses"}}},
         "Ballot": {"type": "object", "required": ["id", "title", "kind", "phase"], "properties": {
             "id": {"type": "integer"}, "title": {"type": "string"}, "text": {"type": "string"},
             "kind": {"enum": ["consensus", "motion", "plurality", "approval", "ranked"]},
@@ -58,20 +62,10 @@ def _schemas() -> dict[str, Any]:
             "opens_at": {"type": "string", "format": "date-time"},
             "closes_at": {"type": "string", "format": "date-time"},
             "electorate": {"type": "array", "items": {"type": "string"}}}},
-        "Choice": {"type": "object", "description": "One of the shapes below, by ballot kind.",
-                   "oneOf": [
-                       {"properties": {"response": {"enum": ["support", "stand_aside", "object"]},
-                                       "reason": {"type": "string", "maxLength": 2000}},
-                        "required": ["response"]},
-                       {"properties": {"vote": {"enum": ["yes", "no", "abstain"]}},
-                        "required": ["vote"]},
-                       {"properties": {"choice": {"type": ["string", "null"]}},
-                        "required": ["choice"]},
-                       {"properties": {"approve": {"type": "array",
-                                                   "items": {"type": "string"}}},
-                        "required": ["approve"]},
-                       {"properties": {"ranks": {"type": "object", "additionalProperties": {
-                           "type": "integer", "minimum": 1}}}, "required": ["ranks"]}]},
+        # The very objects the API checks each vote against (voting/choice_schema.py).
+        **choice_schema.components(),
+        "Choice": {"description": "The shape of the ballot's kind.", "oneOf": [
+            {"$ref": f"#/components/schemas/{name}"} for name in choice_schema.components()]},
         "Receipt": {"type": "object", "required": ["receipt", "version"], "properties": {
             "receipt": {"type": "string"}, "version": {"type": "integer"},
             "company": {"type": "string"}}},

@@ -13,7 +13,7 @@ from core.db import db
 from core.users import Role
 from voting import record, record_csv
 from voting.actions import called_vote, counted_ballots
-from voting.ballot_rules import Phase, Secrecy, Stage
+from voting.ballot_rules import Phase, Secrecy, Stage, stored_choice
 from voting.export import describe_choice
 from voting.models import Ballot
 from voting.outcome import Kind
@@ -102,7 +102,8 @@ def my_ballot(ballot: Ballot) -> dict | None:
     vote = db.session.scalars(select(Vote).where(Vote.ballot_id == ballot.id,
                                                  Vote.company_id == company.id)).first()
     return vote and {"company": company.name, "receipt": vote.receipt,
-                     "choice": describe_choice(ballot.kind, vote.choice)}
+                     "choice": describe_choice(ballot.kind, stored_choice(ballot.spec(),
+                                                                          vote.choice))}
 
 
 @bp.get("/<int:ballot_id>")
