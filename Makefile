@@ -8,7 +8,10 @@ BENCH_ARGS ?=
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres test-faults lint bench clean
+VNU_VERSION ?= 26.9.27
+VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
+
+.PHONY: install tools run test test-sqlite test-postgres test-faults lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,12 +21,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## make tools: the Nu HTML Checker (vnu.jar, from the npm registry) for the browser tests
+# Outside CI a machine without npm still runs the suite: the HTML checks then skip, saying why.
+$(VNU_JAR):
+	npm install --prefix .tools --no-save --no-audit --no-fund --ignore-scripts vnu-jar@$(VNU_VERSION) \
+		|| [ "$$CI" != "true" ]
+
+tools: $(VNU_JAR)
+
 ## make run: migrate, load demo data, start the local sign-in provider and the app
 run: $(STAMP)
 	$(PY) -m devtools.run
 
 ## make test: the whole suite on SQLite, then again on a fresh PostgreSQL database
-test: $(STAMP)
+test: $(STAMP) $(VNU_JAR)
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -61,4 +72,4 @@ bench: $(BENCH_STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis .tools

@@ -55,3 +55,34 @@ def test_suppressed_cells_are_not_drawn():
     svg = diverging_chart("x", [("s", [(1, None), (2, 0.5), (3, 0.5)])], 3)
     assert len(list(parse(svg).iter(f"{SVG}rect"))) == 2
     assert "point 1 suppressed" in svg
+
+
+def _contrast(a: str, b: str = "#ffffff") -> float:
+    def lum(colour: str) -> float:
+        r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    high, low = sorted((lum(a), lum(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_likert_colours_stand_out_from_white_and_are_parted_by_separators():
+    from surveys.charts import DIVERGING, SEPARATOR
+
+    for palette in DIVERGING.values():
+        assert all(_contrast(colour) >= 3 for colour in palette.values()), palette
+    svg = diverging_chart("x", [("s", [(1, 0.5), (2, 0.5)])], 5)
+    rects = list(parse(svg).iter(f"{SVG}rect"))
+    assert all(r.get("stroke") == "#fff" and float(r.get("stroke-width")) >= SEPARATOR
+               for r in rects)
+
+
+def test_long_labels_wrap_and_are_never_cut():
+    label = "Telemetry: Ceilometer for operations, with alarms, metering and billing hooks"
+    svg = bar_chart("x", [Bar(label, 1.0)])
+    text = "".join(parse(svg).find(f"{SVG}text").itertext())
+    assert "…" not in svg and text.replace(" ", "") == label.replace(" ", "")
+
+
+def test_a_fully_suppressed_likert_chart_is_not_drawn():
+    assert diverging_chart("x", [("s", [(1, None), (2, None)]), ("t", [(1, None)])], 5) == ""

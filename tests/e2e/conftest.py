@@ -36,3 +36,21 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def vnu():
+    """The Nu HTML Checker as a local service, started once per run (tests/e2e/a11y.py)."""
+    from e2e.a11y import start_vnu
+
+    checker = start_vnu()
+    yield checker
+    checker.stop()
+
+
+@pytest.fixture
+def audit(vnu):
+    """Collect axe-core violations and v.Nu errors of the page states a test visits."""
+    from e2e.a11y import Audit
+
+    return Audit(vnu)

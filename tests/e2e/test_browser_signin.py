@@ -15,7 +15,7 @@ def test_demo_representative_signs_in_and_sees_company(live, page):
     page.get_by_label("Naoko Tanaka").check()
     page.get_by_role("button", name="Approve").click()
     page.wait_for_url(f"{live.url}/")
-    assert page.get_by_role("heading", name="NTT").is_visible()
+    assert page.get_by_role("heading", name="NTT", exact=True).is_visible()
     assert "You act for NTT as its representative" in page.inner_text("main")
     page.goto(f"{live.url}/members")
     assert page.get_by_role("cell", name="Reliance Jio").is_visible()
