@@ -28,7 +28,7 @@ from wtforms.validators import (
 from core.db import INT_MAX
 from core.member_rules import SLUG_RE, CompanyStatus
 from core.members import RepKind
-from core.timefmt import is_timezone
+from core.timefmt import is_timezone, timezone_choices
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -135,11 +135,15 @@ class ConfirmForm(FlaskForm):
 class AccountForm(FlaskForm):
     """The user's own settings."""
 
-    timezone = StringField("Time zone (IANA name, e.g. Europe/Paris)",
-                           validators=[DataRequired(), Length(max=64)])
+    timezone = SelectField("Time zone", validators=[DataRequired(), Length(max=64)],
+                           validate_choice=False)  # the message below says more than "invalid"
     submit = SubmitField("Save")
 
-    def validate_timezone(self, field: StringField) -> None:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = choices(timezone_choices())
+
+    def validate_timezone(self, field: SelectField) -> None:
         """Accept only known IANA zone names."""
         if not is_timezone(field.data.strip()):
             raise ValidationError("Unknown time zone; use a name such as Europe/Paris or UTC.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from markupsafe import Markup, escape
@@ -19,6 +20,14 @@ def zone(name: str | None) -> ZoneInfo:
 def is_timezone(name: str) -> bool:
     """Tell whether `name` is a known IANA zone."""
     return name in available_timezones()
+
+
+@lru_cache(maxsize=1)
+def timezone_choices() -> list[tuple[str, str]]:
+    """Return the IANA zones for a list, UTC first, then by name (Europe/Paris, ...)."""
+    names = sorted(n for n in available_timezones()
+                   if "/" in n and not n.startswith(("Etc/", "SystemV/", "posix/", "right/")))
+    return [("UTC", "UTC")] + [(n, n.replace("_", " ")) for n in names]
 
 
 def format_local(value: datetime, tz_name: str | None) -> str:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
 
 from core import audit, clock, sessions
 from core.db import db
 from core.forms import AccountForm, ConfirmForm
-from core.members import ChairTerm, Company
+from core.members import ChairTerm, Company, Invitation
+from core.users import User
 
 bp = Blueprint("core", __name__)
+# Features add what waits for the signed-in person (cycles.home.waiting_for): each callable
+# takes the user and returns template variables for the dashboard.
+home_sections: list[Callable[[User], dict[str, Any]]] = []
 
 
 @bp.get("/")
@@ -20,10 +28,24 @@ def home():
     if not current_user.is_authenticated:
         return render_template("home.html", chair=chair)
     rep = current_user.representation()
+    extra: dict[str, Any] = {}
+    for section in home_sections:
+        extra.update(section(current_user._get_current_object()))
     return render_template(
         "dashboard.html", rep=rep, chair=chair,
         admin_contact=current_app.config.get("ADMIN_CONTACT"),
+        invited=_open_invitation_for(current_user.email) if rep is None else None, **extra,
     )
+
+
+def _open_invitation_for(email: str | None) -> Invitation | None:
+    """Return an open invitation to this address, if any (it binds once the address is verified)."""
+    if not email:
+        return None
+    now = clock.now()
+    return db.session.scalars(select(Invitation).where(
+        func.lower(Invitation.email) == email.lower(), Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None), Invitation.expires_at > now)).first()
 
 
 @bp.get("/members")

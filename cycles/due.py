@@ -7,8 +7,10 @@ cycle ballot is about, for `outcome_days`); an invitation (to its address while 
 A survey opened (to the representatives of the companies in its eligible snapshot); a
 reminder `reminder_hours` before it closes (to the representatives of eligible companies that
 have not submitted, or, for a per-representative survey, to each representative who has not
-submitted). A notice already sent (its key is in `sent`) is never due again; one that failed
-is due again on the next run for as long as it is still relevant.
+submitted). When the chair moves a ballot's close, the representatives of the companies that
+have not voted are told (`close_moved`; a later move is told again). A notice already sent
+(its key is in `sent`) is never due again; one that failed is due again on the next run for
+as long as it is still relevant.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class NoticeKind(StrEnum):
     INVITED = "invited"
     SURVEY_OPENED = "survey_opened"
     SURVEY_REMINDER = "survey_reminder"
+    CLOSE_MOVED = "close_moved"
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class BallotFacts:
     electors: frozenset[int] = frozenset()  # company ids
     voted: frozenset[int] = frozenset()  # company ids whose vote is recorded
     concerned: frozenset[int] = frozenset()  # companies a cycle ballot is about
+    close_moved_at: datetime | None = None  # the chair's latest move of the close, if any
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,9 @@ def _ballot_notices(now: datetime, ballot: BallotFacts, people: Iterable[Person]
             if (now >= ballot.closes_at - reminder and person.reminders
                     and person.company_id not in ballot.voted):
                 notices.append(notice(NoticeKind.BALLOT_REMINDER))
+            # A moved close is news for everyone who has not answered, reminders off or not.
+            if ballot.close_moved_at is not None and person.company_id not in ballot.voted:
+                notices.append(notice(NoticeKind.CLOSE_MOVED))
         if recent and person.company_id in ballot.electors | ballot.concerned:
             notices.append(notice(NoticeKind.OUTCOME_PUBLISHED))
     return notices

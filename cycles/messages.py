@@ -23,6 +23,7 @@ SUBJECTS = {
     NoticeKind.INVITED: "[Concord] You are invited to act for {company}",
     NoticeKind.SURVEY_OPENED: "[Concord] Survey open for {company}: {title}",
     NoticeKind.SURVEY_REMINDER: "[Concord] Reminder: {who} not submitted a response to {title}",
+    NoticeKind.CLOSE_MOVED: "[Concord] New closing time: {title}",
 }
 
 
@@ -43,8 +44,13 @@ def build(app: Flask, notice: Notice) -> EmailMessage:
 
     subject = SUBJECTS[notice.kind].format(title=ballot.title,
                                            company=company.name if company else "your company")
+    change = None
+    if notice.kind is NoticeKind.CLOSE_MOVED:
+        from voting.closing import changes_of
+
+        change = next((c for c in reversed(changes_of(ballot)) if c.announce), None)
     return compose(app, notice.email, subject[:250], notice.kind.value, ballot=ballot, user=user,
-                   company=company, when=when, hours=app.config["REMINDER_HOURS"])
+                   company=company, when=when, hours=app.config["REMINDER_HOURS"], change=change)
 
 
 def _invitation(app: Flask, notice: Notice) -> EmailMessage:

@@ -10,11 +10,12 @@ inside a request.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -22,19 +23,31 @@ from core import clock
 from core.db import db
 from core.members import Invitation, Representative
 from cycles import messages
-from cycles.due import BallotFacts, InvitationFacts, Notice, Person, SurveyFacts, due_notices
+from cycles.due import (
+    BallotFacts,
+    InvitationFacts,
+    Notice,
+    NoticeKind,
+    Person,
+    SurveyFacts,
+    due_notices,
+)
 from cycles.mail import Mailer, MailError
 from cycles.models import Nomination, NotificationLog, RevocationProposal, UserPreference
 from surveys.models import Survey, survey_company
 from surveys.responses import Response
 from surveys.rules import RespondentUnit, SurveyState
 from voting.ballot_rules import Stage
+from voting.closing import CloseChange
 from voting.models import Ballot
 from voting.votes import Vote
 
 log = logging.getLogger("concord.notifications")
 OUTCOME_DAYS = 7  # an outcome published longer ago than this is no longer news
 STALE_CLAIM = timedelta(minutes=15)  # a claim this old belongs to a run that died
+# Other features' notices sent in the same run and over the same connection (meetings:
+# action-item reminders); each takes (app, mailer) and returns (sent, failed, skipped).
+extra_senders: list[Callable[[Flask, Mailer], tuple[int, int, int]]] = []
 
 
 @dataclass(frozen=True)
@@ -61,9 +74,24 @@ def _ballot_facts(now) -> list[BallotFacts]:
         for ballot_id, company_id in db.session.execute(
                 select(model.ballot_id, model.company_id).where(model.ballot_id.in_(ids))):
             concerned[ballot_id].add(company_id)
+    moved = dict(db.session.execute(
+        select(CloseChange.ballot_id, func.max(CloseChange.changed_at))
+        .where(CloseChange.ballot_id.in_(ids), CloseChange.announce.is_(True))
+        .group_by(CloseChange.ballot_id)).all())
     return [BallotFacts(b.id, b.stage.value, b.opens_at, b.closes_at, b.published_at,
                         frozenset(b.elector_ids()), frozenset(voted[b.id]),
-                        frozenset(concerned[b.id])) for b in ballots]
+                        frozenset(concerned[b.id]), moved.get(b.id)) for b in ballots]
+
+
+def _rearm_close_notices() -> None:
+    """Forget close notices older than their ballot's latest move, so the new move is told."""
+    latest = (select(func.max(CloseChange.changed_at))
+              .where(CloseChange.ballot_id == NotificationLog.ballot_id,
+                     CloseChange.announce.is_(True)).scalar_subquery())
+    db.session.execute(delete(NotificationLog).where(
+        NotificationLog.kind == NoticeKind.CLOSE_MOVED, NotificationLog.created_at < latest)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def _survey_facts(now) -> list[SurveyFacts]:
@@ -180,6 +208,7 @@ def _deliver(app: Flask, mailer: Mailer, notice: Notice, row: NotificationLog) -
 def send_due(app: Flask) -> RunReport:
     """Send every due notice once; failures are left for the next run."""
     sent = failed = skipped = 0
+    _rearm_close_notices()
     with Mailer(app.config) as mailer:
         for notice in due_now():
             row = _claim(notice)
@@ -189,4 +218,7 @@ def send_due(app: Flask) -> RunReport:
                 sent += 1
             else:
                 failed += 1
+        for extra in extra_senders:
+            more = extra(app, mailer)
+            sent, failed, skipped = sent + more[0], failed + more[1], skipped + more[2]
     return RunReport(sent, failed, skipped)

@@ -46,6 +46,11 @@ def init_app(app: Flask) -> None:
     if app.config["REMINDER_HOURS"] < 0:
         raise ConfigError("REMINDER_HOURS cannot be negative")
     app.register_blueprint(bp)
+    from core.views import home_sections
+    from cycles.home import waiting_for
+
+    if waiting_for not in home_sections:  # the dashboard's "what waits for me" lists
+        home_sections.append(waiting_for)
     if apply_published_outcome not in on_publish:  # one hook, however many apps a process builds
         on_publish.append(apply_published_outcome)
     if effects.is_nomination_round not in reasons_private:

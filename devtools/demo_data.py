@@ -1,4 +1,5 @@
-"""Load the demo consortium: five members, two candidates, their people, a chair and an admin."""
+"""Load the demo consortium: five members, two candidates, their people, a year of chairs, an admin,
+surveys (one answered in part, with a draft; one published) and decisions (two open)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,17 @@ from core.member_rules import CompanyStatus
 from core.members import ChairTerm, Company, Invitation, RepKind, Representative
 from core.users import User
 from devtools.demo_decisions import load_demo_decisions
+from devtools.demo_history import (
+    answer_open_survey,
+    awaiting_the_chair,
+    past_chairs,
+    published_survey,
+    vote_on_open_ballots,
+)
+from devtools.demo_meetings import load_demo_meetings
 from devtools.demo_people import DEMO_PEOPLE
 from devtools.demo_surveys import load_demo_surveys
+from surveys.models import Survey
 
 # name, slug, status, since, operator/NSP, dedicated FTEs, upstream FTEs
 COMPANIES = [
@@ -57,14 +67,23 @@ def load_demo() -> bool:
                          company=rep.company.name)
         if person.get("chair"):
             # In office since before the demo decisions, for a year: she holds their casting vote.
-            start = clock.today() - timedelta(days=200)
-            term = ChairTerm.record(user, companies[person["company"]], start,
-                                    start + timedelta(days=365))
+            began = clock.today() - timedelta(days=200)
+            term = ChairTerm.record(user, companies[person["company"]], began,
+                                    began + timedelta(days=365))
             audit.record("chair_term.create", term, actor=None, user=user.name)
     for email, slug in (("uma@orange.example", "orange"), ("dana@comcast.example", "comcast")):
         inv = Invitation.create(companies[slug], email, RepKind.ALTERNATE, None, 365)
         audit.record("invitation.create", inv, actor=None, email=email)
+    past_chairs(term)
     load_demo_surveys()
     db.session.commit()
     load_demo_decisions()
+    chair = term.user
+    published_survey(chair)
+    answer_open_survey(db.session.scalars(select(Survey).where(
+        Survey.title == "Pike roadmap priorities")).one())
+    db.session.commit()
+    vote_on_open_ballots()
+    awaiting_the_chair(chair)
+    load_demo_meetings()
     return True

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 
 import requests
 
@@ -23,6 +24,10 @@ def _env() -> dict[str, str]:
     env.setdefault("OIDC_CLIENT_ID", "concord-dev")
     env.setdefault("OIDC_CLIENT_SECRET", "concord-dev-secret")
     env.setdefault("BASE_URL", f"http://{HOST}:{port}")
+    # The demo's invitation window is open around today (from ten days ago, for sixty days), so
+    # a nomination can be tried; the yearly setting of a real site is INVITATION_WINDOW_START.
+    env.setdefault("INVITATION_WINDOW_START", (date.today() - timedelta(days=10)).strftime("%m-%d"))
+    env.setdefault("INVITATION_WINDOW_DAYS", "60")
     env["PORT"], env["IDP_PORT"] = port, idp_port
     return env
 

@@ -132,7 +132,8 @@ def test_deadline_one_second_after_close_is_refused_without_any_job(client, logi
         resp = client.post(f"/ballots/{ballot.id}/vote", data={"vote": "yes"})
         assert resp.status_code == 409
         assert "this ballot is closed" in resp.get_data(as_text=True)
-        assert "<strong>Closed</strong>" in client.get(f"/ballots/{ballot.id}").get_data(True)
+        page = client.get(f"/ballots/{ballot.id}").get_data(True)
+        assert "Voting ended, awaiting the count</strong>" in page
     with clock.frozen(ballot.closes_at - timedelta(seconds=1)):
         assert client.post(f"/ballots/{ballot.id}/vote", data={"vote": "yes"}).status_code == 302
     assert votes(ballot) == 1
@@ -148,8 +149,8 @@ def test_no_running_results_before_close(client, login, consortium, make_ballot)
         assert client.get(f"/decisions/{ballot.id}/ballots.csv").status_code == 404
         assert client.post(f"/ballots/{ballot.id}/decide").status_code == 409
     page = client.get(f"/ballots/{ballot.id}").get_data(as_text=True)
-    assert "Who has voted (1 of 5)" in page and "NTT" in page
-    assert "yes" not in page.split("Who has voted")[1].split("</section>")[0]
+    assert "1 of 5 companies have answered</strong>: NTT" in page
+    assert "yes" not in page.split("Participation")[1].split("</section>")[0]
 
 
 def _vote(client, login, rep, ballot, data):

@@ -1,10 +1,12 @@
-"""The chair's controls: draft, edit, open, decide, casting vote, publish, call a vote."""
+"""The chair's controls: draft, edit, open, close early or move the close, decide, casting vote,
+publish, call a vote."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from core import audit
@@ -13,7 +15,15 @@ from core.timefmt import zone
 from core.users import acting_for_chair, chair_or_admin_required
 from voting.ballot_rules import Secrecy, Stage
 from voting.errors import BallotError
-from voting.forms import ActionForm, BallotForm, CastingForm, PublishForm, WithdrawForm
+from voting.forms import (
+    ActionForm,
+    BallotForm,
+    CastingForm,
+    CloseNowForm,
+    MoveCloseForm,
+    PublishForm,
+    WithdrawForm,
+)
 from voting.models import Ballot, Option
 from voting.outcome import Kind
 from voting.rules import Threshold
@@ -127,6 +137,38 @@ def open_ballot(ballot_id: int):
                      tie_break_note=plan.note)
         return f"Opened to {len(ballot.electors)} member companies."
     return _chair_action(ballot_id, act)
+
+
+def _notice_period() -> timedelta:
+    return timedelta(hours=current_app.config["REMINDER_HOURS"])
+
+
+@bp.post("/<int:ballot_id>/close-now")
+@chair_or_admin_required
+def close_now(ballot_id: int):
+    """Close an open ballot at once, once every company of its electorate has answered."""
+    from voting.closing import change_close
+
+    def act(ballot: Ballot) -> str:
+        change_close(ballot, None, current_user, "every company has answered", _notice_period())
+        return "Closed: every company had answered. Count the votes when you are ready."
+    return _chair_action(ballot_id, act, CloseNowForm())
+
+
+@bp.post("/<int:ballot_id>/move-close")
+@chair_or_admin_required
+def move_close(ballot_id: int):
+    """Move an open ballot's close later, or earlier with at least the reminder period's notice."""
+    from voting.closing import change_close
+
+    form = MoveCloseForm()
+
+    def act(ballot: Ballot) -> str:
+        new_close = form.closes_at.data.replace(tzinfo=zone(current_user.timezone))
+        row = change_close(ballot, new_close, current_user, form.reason.data, _notice_period())
+        return (f"The close moved {row.move}; the companies that have not answered will be told "
+                "by e-mail.")
+    return _chair_action(ballot_id, act, form)
 
 
 @bp.post("/<int:ballot_id>/decide")

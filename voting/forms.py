@@ -135,6 +135,23 @@ class WithdrawForm(FlaskForm):
     submit = SubmitField("Withdraw the ballot")
 
 
+class CloseNowForm(FlaskForm):
+    """Close an open ballot at once (every company has answered), confirmed."""
+
+    confirm = BooleanField("Every company has answered: close the ballot now. Nobody can vote "
+                           "or change a vote after this.", validators=[DataRequired()])
+    submit = SubmitField("Close now")
+
+
+class MoveCloseForm(FlaskForm):
+    """Move an open ballot's close later, or earlier with notice, saying why."""
+
+    closes_at = DateTimeLocalField("New closing time", validators=[InputRequired()])
+    reason = TextAreaField("Why (sent to the companies that have not answered)",
+                           validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField("Move the close")
+
+
 class CastingForm(FlaskForm):
     """The chair's casting vote among tied options."""
 

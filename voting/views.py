@@ -8,11 +8,20 @@ from sqlalchemy import select
 
 from core.db import db
 from core.users import Role, require_role
-from voting.ballot_rules import Phase, Secrecy, Stage
+from voting.ballot_rules import KIND_WORDS, Phase, Secrecy, Stage, state_words, stored_choice
+from voting.close_rules import everyone_answered
+from voting.closing import changes_of
 from voting.errors import BallotError
-from voting.forms import ActionForm, CastingForm, PublishForm, raw_choice
+from voting.forms import (
+    ActionForm,
+    CastingForm,
+    CloseNowForm,
+    MoveCloseForm,
+    PublishForm,
+    raw_choice,
+)
 from voting.models import Ballot
-from voting.outcome import Kind
+from voting.outcome import Kind, Status
 from voting.tiebreak import TieBreak
 from voting.votes import Vote, current_votes
 
@@ -52,7 +61,14 @@ def index():
         if ballot.stage is Stage.DRAFT and not is_chair_or_admin():
             continue
         groups[ballot.phase().value].append(ballot)
-    return render_template("voting/index.html", groups=groups, chair=is_chair_or_admin())
+    company = current_user.company()
+    voted: set[int] = set()
+    if company is not None:
+        voted = set(db.session.scalars(select(Vote.ballot_id).where(
+            Vote.company_id == company.id)))
+    return render_template("voting/index.html", groups=groups, chair=is_chair_or_admin(),
+                           company=company, voted=voted, kind_words=KIND_WORDS,
+                           awaiting={b.id for b in groups["decided"] if awaiting_casting_vote(b)})
 
 
 def rules_in_words(ballot: Ballot) -> list[str]:
@@ -82,6 +98,11 @@ def rules_in_words(ballot: Ballot) -> list[str]:
     return words
 
 
+def awaiting_casting_vote(ballot: Ballot) -> bool:
+    """Tell whether a counted ballot is tied and waits for the chair's casting vote."""
+    return (ballot.outcome or {}).get("status") == Status.AWAITING_CASTING_VOTE.value
+
+
 def ballot_page(ballot: Ballot, error: str | None = None) -> str:
     """Render a ballot: text, rules, deadline, the company's vote and receipt, who has voted."""
     from voting.actions import called_vote
@@ -91,12 +112,23 @@ def ballot_page(ballot: Ballot, error: str | None = None) -> str:
     if company is not None:
         mine = db.session.scalars(select(Vote).where(Vote.ballot_id == ballot.id,
                                                      Vote.company_id == company.id)).first()
+    current, voted = ballot.phase(), current_votes(ballot.id)
+    answered = {v.company_id for v in voted}
+    waiting = sorted((e.company.name for e in ballot.electors if e.company_id not in answered),
+                     key=str.casefold)
+    awaiting = awaiting_casting_vote(ballot)
     return render_template(
-        "voting/ballot.html", ballot=ballot, phase=ballot.phase(), rules=rules_in_words(ballot),
-        company=company, mine=mine, voted=current_votes(ballot.id), error=error,
+        "voting/ballot.html", ballot=ballot, phase=current, rules=rules_in_words(ballot),
+        state=state_words(current, awaiting), kind_words=KIND_WORDS[ballot.kind.value],
+        company=company, mine=mine, voted=voted, waiting=waiting, error=error,
+        my_choice=stored_choice(ballot.spec(), mine.choice) if mine else {},
         may_vote=company is not None and company.id in ballot.elector_ids(),
+        concerned=company is not None and company.id == ballot.subject_company_id,
         chair=is_chair_or_admin(), form=ActionForm(), publish_form=PublishForm(),
-        casting_form=CastingForm(), Kind=Kind, outcome=ballot.outcome,
+        casting_form=CastingForm(), close_now_form=CloseNowForm(),
+        move_close_form=MoveCloseForm(formdata=None), awaiting=awaiting,
+        everyone_answered=everyone_answered(len(ballot.electors), len(answered)),
+        close_changes=changes_of(ballot), Kind=Kind, outcome=ballot.outcome,
         called=called_vote(ballot) if ballot.kind is Kind.CONSENSUS else None)
 
 

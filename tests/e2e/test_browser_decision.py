@@ -68,6 +68,7 @@ def test_consensus_then_called_vote_then_casting_vote(live, browser):
         chair.check("input[name='choice'][value='yes']")
         chair.get_by_role("button", name="Record casting vote").click()
         chair.fill("#statement", "Carried on the chair's casting vote.")
+        chair.check("input[name='confirm']")  # publishing asks for a confirmation first
         chair.get_by_role("button", name="Publish the outcome").click()
         assert "Published in the decisions register" in chair.inner_text("main")
         public = browser.new_context().new_page()

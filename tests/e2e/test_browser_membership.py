@@ -52,6 +52,7 @@ def test_comcast_is_nominated_admitted_and_listed(live, browser):
         chair.goto(ballot_url)
         chair.get_by_role("button", name="Count the votes").click()
         assert "Consensus reached" in chair.inner_text("main")
+        chair.check("input[name='confirm']")  # publishing asks for a confirmation first
         chair.get_by_role("button", name="Publish the outcome").click()
         assert "Published in the decisions register" in chair.inner_text("main")
         public.goto(f"{live.url}/members")
