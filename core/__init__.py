@@ -59,12 +59,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_features(app: Flask) -> None:
     """Register the feature blueprints (the only place core imports a feature)."""
     import cycles.views
+    import meetings.views
     import surveys.views
     import voting.views
 
     voting.views.init_app(app)
     surveys.views.init_app(app)
     cycles.views.init_app(app)
+    meetings.views.init_app(app)
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:

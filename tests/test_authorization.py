@@ -96,6 +96,11 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "decisions.record_json": ("GET", "/decisions/{published}/record.json", same(200)),
     "voting.withdraw": ("POST", "/ballots/{ballot}/withdraw", {**CHAIR_GET, "chair": 422,
                                                                "admin": 422}),
+    # unconfirmed / no new time: the form is refused (422) once the role is allowed
+    "voting.close_now": ("POST", "/ballots/{ballot}/close-now", {**CHAIR_GET, "chair": 422,
+                                                                 "admin": 422}),
+    "voting.move_close": ("POST", "/ballots/{ballot}/move-close", {**CHAIR_GET, "chair": 422,
+                                                                   "admin": 422}),
     "api.ballots": ("GET", "/api/v1/ballots", API_MEMBERS),
     "api.ballot": ("GET", "/api/v1/ballots/{ballot}", API_MEMBERS),
     "api.vote": ("POST", "/api/v1/ballots/{ballot}/vote", {**API_MEMBERS, "representative": 400,
@@ -169,6 +174,33 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
                                  "admin": 403}),
     "cycles.open_election": ("POST", "/cycles/elections/{election}/open", chair_status(409)),
     "cycles.preferences": ("GET", "/account/notifications", signed_in(302, 200)),
+    # Meetings: public list, minutes and calendars; members propose and +1; the chair runs them.
+    "meetings.index": ("GET", "/meetings/", same(200)),
+    "meetings.show": ("GET", "/meetings/{meeting}", same(200)),
+    "meetings.minutes_md": ("GET", "/meetings/{published_meeting}/minutes.md", same(200)),
+    "meetings.calendar": ("GET", "/meetings/calendar.ics", same(200)),
+    "meetings.meeting_ics": ("GET", "/meetings/{meeting}/meeting.ics", same(200)),
+    "meetings.new": ("GET", "/meetings/new", CHAIR_GET),
+    "meetings.edit": ("GET", "/meetings/{meeting}/edit", CHAIR_GET),
+    "meetings.cancel": ("POST", "/meetings/{spare_meeting}/cancel", chair_status(302)),
+    "meetings.attendance": ("GET", "/meetings/{meeting}/attendance", CHAIR_GET),
+    "meetings.minutes": ("GET", "/meetings/{meeting}/minutes", CHAIR_GET),
+    "meetings.publish": ("POST", "/meetings/{meeting}/publish", chair_status(422)),  # no minutes
+    "meetings.sense": ("GET", "/meetings/{meeting}/agenda/{meeting_item}/sense", CHAIR_GET),
+    "meetings.put": ("POST", "/meetings/{meeting}/agenda/{meeting_item}/ballot",
+                     chair_status(422)),
+    "meetings.move_item": ("POST", "/meetings/{meeting}/agenda/{meeting_item}/move/up",
+                           chair_status(409)),  # the only item is already first
+    "meetings.add_action": ("POST", "/meetings/{meeting}/actions", chair_status(422)),
+    "meetings.propose": ("POST", "/meetings/{meeting}/agenda",
+                         {**MEMBERS_GET, "representative": 422, "chair": 422, "admin": 422}),
+    # AT&T proposed the item (its +1); an administrator acts for no company.
+    "meetings.endorse": ("POST", "/meetings/{meeting}/agenda/{meeting_item}/endorse",
+                         {**MEMBERS_GET, "representative": 409, "chair": 409, "admin": 403}),
+    # The owner (the representative), the chair or an admin; an empty status is refused.
+    "meetings.action_status": ("POST", "/meetings/{meeting}/actions/{meeting_action}/status",
+                               {"public": 302, "user": 403, "representative": 422,
+                                "chair": 422, "admin": 422}),
 }
 
 

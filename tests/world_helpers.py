@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 from cycles_helpers import cycle_ids
+from meetings_helpers import meeting_ids
 from survey_helpers import results_ids, survey_ids
 
 from core import audit, clock
@@ -50,4 +51,5 @@ def build_world(app, make_company, make_rep, make_user, make_ballot):
     ids.update(survey_ids(att, rep.user))
     ids.update(results_ids(rep.user, chair))
     ids.update(cycle_ids(att, rep.user, chair))
+    ids.update(meeting_ids(att, rep.user, chair))
     return users, ids

@@ -14,8 +14,12 @@ NASTY = ("", " ", "\x00", "a\x00b", "\t\r\n", "\x1b[31m", "0", "-1", "2147483648
          "1.5", "9999-12-31", "0001-01-01", "2020-02-30", "9999-12-31T23:59", "0001-01-01T00:00",
          "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "=HYPERLINK(\"http://x\")",
          "' OR 1=1 --", "\u202etxt.exe", "\ufeff", "null", "[]", "{}", "../../etc/passwd",
-         "%s%n%x", "\U0001d54f" * 3, "ǅ" * 40)
-CONTROL = ("\x00", "\x01", "\x1f", "\x7f", "\u2028", "\ufffe", "\r\n")
+         "%s%n%x", "\U0001d54f" * 3, "ǅ" * 40,
+         # Lone UTF-16 surrogates (posted as the bytes Python's surrogatepass makes of them), bidi
+         # controls, huge numbers, JSON-like nesting.
+         "\ud800", "a\udfffb", "\ud83d\ude00", "\u200f\u202b\u2066x\u2069", "\u061c",
+         "9" * 400, "-" + "9" * 5000, "1e99999", "[" * 5000, '{"a":' * 100)
+CONTROL = ("\x00", "\x01", "\x1f", "\x7f", "\u2028", "\ufffe", "\r\n", "\ud800", "\u202e")
 LONG = st.builds(lambda ch, n: ch * n, st.sampled_from(["a", "é", "\x00", "\U0001d54f", " ", "<"]),
                  st.sampled_from([41, 121, 201, 2001, 5001, 20_001, 100_001]))
 GARBAGE = st.one_of(st.sampled_from(NASTY), st.text(max_size=30),
@@ -167,6 +171,16 @@ def _nomination(ids):
             "notes": v("Runs a cloud."), "member_from": v("2027-07-15", "2027-06-01")}
 
 
+def _meeting(ids, new: bool = True):
+    fields = {"title": v("Weekly call"), "starts_at": v("2027-06-17T14:00", "0001-01-01T00:00"),
+              "duration_minutes": v(60, 0, 1441), "call_link": v("", "https://meet.example/c",
+                                                                 "javascript:alert(1)"),
+              "members_notes": v("PIN 1")}
+    if new:
+        fields |= {"count": v(1, 3, 53), "every_days": v(14, 0), "alternate": v("", "04:00", "25:00")}
+    return fields
+
+
 QTYPES = ("likert", "matrix", "single", "multiple", "ranking", "budget", "number", "text")
 
 ROUTES: dict[str, FormRoute] = {
@@ -214,6 +228,11 @@ ROUTES: dict[str, FormRoute] = {
     "voting.call_vote": FormRoute("chair", "/ballots/{published}/call-vote"),
     "voting.withdraw": FormRoute("chair", "/ballots/{draft2}/withdraw",
                                  lambda ids: {"reason": v("Wrong wording", "")}),
+    "voting.close_now": FormRoute("chair", "/ballots/{ballot}/close-now",
+                                  lambda ids: {"confirm": v("y", "")}),
+    "voting.move_close": FormRoute("chair", "/ballots/{ballot}/move-close",
+                                   lambda ids: {"closes_at": v("2099-01-01T09:00", "soon"),
+                                                "reason": v("Holiday", "")}),
     "surveys.answer": FormRoute("representative", "/surveys/{answer_survey}/answer", _answer),
     "surveys.survey_new": FormRoute("chair", "/surveys/new", _survey),
     "surveys.survey_settings": FormRoute("chair", "/surveys/{proposed}/settings", _survey),
@@ -272,6 +291,39 @@ ROUTES: dict[str, FormRoute] = {
         "representative", "/cycles/elections/{election}/candidates/{candidacy}/answer",
         lambda ids: {"answer": v("accept", "decline")}),
     "cycles.open_election": FormRoute("chair", "/cycles/elections/{election}/open"),
+    "meetings.new": FormRoute("chair", "/meetings/new", _meeting),
+    "meetings.edit": FormRoute("chair", "/meetings/{meeting}/edit",
+                               lambda ids: _meeting(ids, new=False)),
+    "meetings.cancel": FormRoute("chair", "/meetings/{spare_meeting}/cancel"),
+    "meetings.attendance": FormRoute(
+        "chair", "/meetings/{meeting}/attendance",
+        lambda ids: {"people": many(*ids["user_ids"]), "guests": v("Kim Lee, Intel", ",")}),
+    "meetings.sense": FormRoute("chair", "/meetings/{meeting}/agenda/{meeting_item}/sense",
+                                lambda ids: {"proposal": v("Invite Intel")}),
+    "meetings.put": FormRoute("chair", "/meetings/{meeting}/agenda/{meeting_item}/ballot",
+                              lambda ids: {"proposal": v("Adopt"), "kind": v("consensus", "motion"),
+                                           "days": v(7, 0, 61)}),
+    "meetings.move_item": FormRoute("chair",
+                                    "/meetings/{meeting}/agenda/{meeting_item}/move/{direction}",
+                                    words={"direction": ("down", "up")}),
+    "meetings.propose": FormRoute(
+        "representative", "/meetings/{meeting}/agenda",
+        lambda ids: {"title": v("Logging"), "description": v("Why"),
+                     "link_kind": v("", "ballot", "survey", "proposal", "roadmap_item"),
+                     "link_id": v("", ids["ballot"], 0)}),
+    "meetings.endorse": FormRoute("representative",
+                                  "/meetings/{meeting}/agenda/{meeting_item}/endorse"),
+    "meetings.add_action": FormRoute(
+        "chair", "/meetings/{meeting}/actions",
+        lambda ids: {"action-title": v("Share slides"), "action-owner": v(0, *ids["user_ids"]),
+                     "action-owner_name": v("Kim Lee", ""),
+                     "action-due_on": v("2027-06-20", "", "0001-01-01")}),
+    "meetings.action_status": FormRoute(
+        "representative", "/meetings/{meeting}/actions/{meeting_action}/status",
+        lambda ids: {"status": v("done", "open", "dropped")}),
+    "meetings.minutes": FormRoute("chair", "/meetings/{meeting}/minutes",
+                                  lambda ids: {"minutes": v("# Minutes")}),
+    "meetings.publish": FormRoute("chair", "/meetings/{published_meeting}/publish"),
 }
 
 # POST routes fuzzed elsewhere, with the file that does it.

@@ -13,6 +13,7 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+from meetings_helpers import b_meeting_ids
 from security_helpers import changed_tables, table_counts
 from sqlalchemy import select
 from survey_helpers import make_survey
@@ -64,6 +65,8 @@ SWEEP: dict[str, tuple[str, str, frozenset | None]] = {
     "decisions.outcome_json": ("GET", "/decisions/{b_motion}/outcome.json", DENIED),
     "decisions.record_json": ("GET", "/decisions/{b_secret}/record.json", DENIED),
     "voting.withdraw": ("POST", "/ballots/{b_motion}/withdraw", DENIED),
+    "voting.close_now": ("POST", "/ballots/{b_motion}/close-now", DENIED),
+    "voting.move_close": ("POST", "/ballots/{b_motion}/move-close", DENIED),
     "api.ballot": ("GET", "/api/v1/ballots/{b_secret}", SHARED),  # my_vote is A's own
     "api.vote": ("POST", "/api/v1/ballots/{b_secret}/vote", SHARED),  # casts A's own vote
     "api.outcome": ("GET", "/api/v1/ballots/{b_consensus}/outcome", SHARED),  # 409 until counted
@@ -111,6 +114,22 @@ SWEEP: dict[str, tuple[str, str, frozenset | None]] = {
     "cycles.answer_candidacy": (
         "POST", "/cycles/elections/{election}/candidates/{b_candidacy}/answer", DENIED),
     "cycles.open_election": ("POST", "/cycles/elections/{election}/open", DENIED),
+    # Meetings are public pages; A may propose and +1 (as A), never run B's items or actions.
+    "meetings.show": ("GET", "/meetings/{meeting}", SHARED),
+    "meetings.minutes_md": ("GET", "/meetings/{published_meeting}/minutes.md", SHARED),
+    "meetings.meeting_ics": ("GET", "/meetings/{meeting}/meeting.ics", SHARED),
+    "meetings.propose": ("POST", "/meetings/{meeting}/agenda", SHARED),
+    "meetings.endorse": ("POST", "/meetings/{meeting}/agenda/{b_meeting_item}/endorse", SHARED),
+    "meetings.edit": ("POST", "/meetings/{meeting}/edit", DENIED),
+    "meetings.cancel": ("POST", "/meetings/{meeting}/cancel", DENIED),
+    "meetings.attendance": ("POST", "/meetings/{meeting}/attendance", DENIED),
+    "meetings.minutes": ("POST", "/meetings/{meeting}/minutes", DENIED),
+    "meetings.publish": ("POST", "/meetings/{meeting}/publish", DENIED),
+    "meetings.add_action": ("POST", "/meetings/{meeting}/actions", DENIED),
+    "meetings.sense": ("POST", "/meetings/{meeting}/agenda/{b_meeting_item}/sense", DENIED),
+    "meetings.put": ("POST", "/meetings/{meeting}/agenda/{b_meeting_item}/ballot", DENIED),
+    "meetings.move_item": ("POST", "/meetings/{meeting}/agenda/{b_meeting_item}/move/up", DENIED),
+    "meetings.action_status": ("POST", "/meetings/{meeting}/actions/{b_action}/status", DENIED),
 }
 
 # Form data for SHARED posts, so they do something real (to A's own things).
@@ -180,6 +199,7 @@ def two_companies(app, make_company, make_rep, make_user, make_ballot):
                b_invitation=invitation.id, b_consensus=consensus.id, b_motion=motion.id,
                b_secret=secret.id, b_survey=survey.id, b_proposal=proposal.id,
                b_nomination=nomination.id, b_candidacy=candidacy.id, b_answer=answer.id)
+    ids.update(b_meeting_ids(orange, b_user, ids))
     receipts = list(db.session.scalars(select(Vote.receipt).where(Vote.company_id == orange.id)))
     return users, ids, receipts
 
@@ -238,7 +258,8 @@ def test_company_a_cannot_reach_company_b(client, login, two_companies, role):
         status = resp.status_code
         if status >= 500 or (role == "representative" and expected and status not in expected):
             failures.append(f"{method} {url}: {status}, expected {sorted(expected or [])}")
-        if role == "user" and status < 400 and method == "GET" and not url.startswith("/results/"):
+        if role == "user" and status < 400 and method == "GET" and \
+                not url.startswith(("/results/", "/meetings/")):  # public pages
             failures.append(f"{method} {url}: a non-member got {status}")
         failures += [f"{method} {url} shows B's {s!r}" for s in secrets if s in body]
         if expected is DENIED and changed_tables(counts, table_counts()):

@@ -1,0 +1,1 @@
+"""Meetings: agenda, attendance, decisions taken in the meeting, action items, published minutes."""
