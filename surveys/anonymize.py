@@ -40,6 +40,15 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from surveys.anonymize_scale import gate_scale
+from surveys.coarsen_choice import majority_choice, recode_budget, recode_choice
+from surveys.coarsen_ranking import (
+    consensus_of,
+    exact_model,
+    levels,
+    mean_rank_tiers,
+    profile_consensus,
+)
+from surveys.disclosure import EXACT_MAX, threshold
 from surveys.results import (
     BudgetSummary,
     ChoiceSummary,
@@ -113,7 +122,8 @@ def gate_survey(summary: SurveySummary, publish: Collection[str],
 
 def _parts_with_n(q: PublicQuestion) -> list[str]:
     """Return the statements (or "" for the whole question) whose n is published."""
-    if not q.published:
+    # Small groups: a test statistic between groups is not part of the exact attack's model.
+    if not q.published or (q.figures.get("n") or 0) <= EXACT_MAX:
         return []
     if "statements" in q.figures:
         return [s["statement"] for s in q.figures["statements"] if s.get("n") is not None]
@@ -144,9 +154,11 @@ def gate_question(q: QuestionSummary, settings: GateSettings,
     elif isinstance(q, RankingSummary):
         figures = _ranking(q, settings)
     elif isinstance(q, BudgetSummary):
-        figures = _budget(q, settings)
+        figures = (recode_budget(q, settings, lambda: _budget(q, settings))
+                   if q.n <= EXACT_MAX else _budget(q, settings))
     elif isinstance(q, ChoiceSummary):
-        figures = _choice(q, settings)
+        figures = (recode_choice(q, settings, lambda: _choice(q, settings))
+                   if q.n <= EXACT_MAX else _large_choice(q, settings))
     elif isinstance(q, NumberSummary):
         figures = _number(q)
     elif isinstance(q, TextSummary):
@@ -157,21 +169,42 @@ def gate_question(q: QuestionSummary, settings: GateSettings,
 
 
 def _ranking(q: RankingSummary, settings: GateSettings) -> dict:
-    """Gate a ranking question: aggregates over everyone, no per-item counts."""
+    """Gate a ranking question: the finest level the attack cannot reverse (coarsen_ranking)."""
     full = q.to_dict()
+    level = levels(q, settings)
+    model = exact_model(q)
+    consensus = consensus_of(model) if model else full["consensus"] or profile_consensus(q)
     items = [{k: v for k, v in i.items() if not k.startswith("first_place")}
              for i in full["items"]]
-    note = ""
-    # With two items a mean rank is a first-place count in disguise (n - count of firsts),
-    # so it obeys the cell thresholds like any count.
-    if len(q.items) == 2 and any(i.first_place and not settings.passes(
-            i.first_place, i.first_place_companies) for i in q.items):
-        for d in items:
-            d.update(mean_rank=None, mean_rank_ci=None, borda=None, borda_ci=None)
-        note = "mean ranks withheld: with two items they would show a count below the threshold"
-    return {"n": q.n, "items": items, "friedman": full["friedman"],
-            "agreement": full["agreement"], "consensus": full["consensus"],
-            "method": q.method, "note": note}
+    why = (f"with {q.n} rankings, finer figures would let a reader work out that between 1 "
+           f"and {threshold(settings) - 1} respondents put an item at a particular place")
+    if level == "full":
+        note = ""
+        if model is not None:
+            for d in items:
+                d.update(mean_rank_ci=None, borda_ci=None)
+            note = ("95% intervals withheld: with this few companies their ends are single "
+                    "companies' rankings")
+        return {"n": q.n, "items": items, "friedman": full["friedman"],
+                "agreement": full["agreement"], "consensus": consensus, "method": q.method,
+                "note": note, "recoding": "none"}
+    tiers = mean_rank_tiers(model) if model is not None and level == "order" else None
+    shown = {"order": consensus, "consensus": consensus,
+             "top": consensus[:1] if consensus else None}.get(level)
+    order = [label for tier in (tiers or shown or []) for label in tier]
+    bare = [{"item": label, "tier": next((t + 1 for t, tier in enumerate(tiers or [])
+                                          if label in tier), None),
+             "mean_rank": None, "mean_rank_ci": None, "borda": None, "borda_ci": None}
+            for label in order + sorted(set(q.item_labels) - set(order))]
+    withheld = {"test": "Friedman test", "statistic": None,
+                "note": f"withheld: {why}"}
+    words = {"order": "items shown in tiers of equal mean rank, without the figures",
+             "consensus": "only the consensus order is shown", "top": "only the first place "
+             "of the consensus order is shown", "none": "no order can be shown"}[level]
+    return {"n": q.n, "items": bare, "friedman": withheld,
+            "agreement": {"w": None, "words": ""}, "consensus": shown,
+            "method": q.method, "note": f"{words}: {why}", "recoding": level,
+            "recoding_note": f"{words}: {why}", "tiers": tiers}
 
 
 def _budget(q: BudgetSummary, settings: GateSettings) -> dict:
@@ -214,6 +247,13 @@ def _choice(q: ChoiceSummary, settings: GateSettings) -> dict:
                for o in q.options]
     return {"n": None if "n" in cut.hidden_margins else q.n, "options": options,
             "method": q.method}
+
+
+def _large_choice(q: ChoiceSummary, settings: GateSettings) -> dict:
+    """Gate a large group's choice question; an option everyone chose is unanimity."""
+    if not settings.allow_unanimous and any(o.count == q.n for o in q.options) and q.n:
+        return majority_choice(q, threshold(settings))
+    return _choice(q, settings)
 
 
 def _number(q: NumberSummary) -> dict:

@@ -11,6 +11,8 @@ import numpy as np
 from scipy import stats
 
 from core.stats import Interval
+from surveys.coarsen_scale import banded, bands_of, recode, truth_of
+from surveys.disclosure import EXACT_MAX, threshold
 from surveys.results import ScaleQuestionSummary, ScaleSummary
 from surveys.suppression import GateCell, GateSettings, Margin, suppress
 
@@ -19,8 +21,14 @@ HIDDEN_DK = "the suppressed \u201cdon't know\u201d count"
 
 def gate_scale(q: ScaleQuestionSummary, settings: GateSettings) -> dict:
     """Gate a likert or matrix question statement by statement."""
-    gated = [_statement(s, settings) for s in q.statements]
+    gated = [_recoded(s, settings) for s in q.statements]
     friedman = q.friedman.to_dict() if q.friedman else None
+    if friedman and q.n <= EXACT_MAX:
+        # Its statistic depends on how each respondent answered every statement, which the
+        # exact attack (statement by statement) does not model: not shown for small groups.
+        friedman = dict.fromkeys(friedman) | {
+            "test": q.friedman.test, "note": f"withheld: with at most {EXACT_MAX} respondents "
+                                             "it could tell how single respondents answered"}
     # The Friedman test runs on the complete cases: everyone minus whoever said "don't know"
     # to any statement, so it shows only when every statement shows its n (with fewer than 3
     # statements it does not run, and saying so reveals nothing).
@@ -29,6 +37,21 @@ def gate_scale(q: ScaleQuestionSummary, settings: GateSettings) -> dict:
             "test": q.friedman.test, "note": f"withheld: its n would reveal {HIDDEN_DK}"}
     # The question's n is everyone who answered it: public in effect, so it always shows.
     return {"n": q.n, "statements": gated, "friedman": friedman}
+
+
+def _recoded(s: ScaleSummary, settings: GateSettings) -> dict:
+    """Gate one statement: the exact attack for small groups, cell suppression for large ones."""
+    if not settings.passes(s.n, s.n_companies):
+        return _statement(s, settings)
+    if s.n + s.dont_know <= EXACT_MAX:
+        return recode(s, settings, lambda: _statement(s, settings))
+    truth = truth_of(s, s.dont_know > 0)
+    if not settings.allow_unanimous and max(truth) == sum(truth):
+        bands = list(bands_of(s, s.dont_know > 0).values())
+        held = next(b.label for b in bands if sum(truth[t] for t in b.types) == sum(truth))
+        return banded(s, "majority", [], truth, "every answer fell on one point, so only the "
+                      "band most answers fall in is told", threshold(settings), held)
+    return _statement(s, settings)
 
 
 def _statement(s: ScaleSummary, settings: GateSettings) -> dict:

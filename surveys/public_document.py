@@ -101,6 +101,9 @@ def _scale_rows(f: dict) -> list[tuple[str, str, Any, bool]]:
         if not s["published"]:
             out.append((label, "withheld", s["reason"], False))
             continue
+        if s.get("recoding") in ("bands", "two bands", "majority"):
+            out += _band_rows(label, s)
+            continue
         out.append((label, "n", s["n"], s["n"] is None))
         for p in s["points"]:
             out.append((label, f"count_point_{p['point']}", p["count"], p["suppressed"]))
@@ -116,9 +119,30 @@ def _scale_rows(f: dict) -> list[tuple[str, str, Any, bool]]:
     return out
 
 
+def _band_rows(label: str, s: dict) -> list[tuple[str, str, Any, bool]]:
+    """Return the rows of a statement published in bands (or by its majority band only)."""
+    out: list[tuple[str, str, Any, bool]] = [(label, "answered", s["answered"], False)]
+    for b in s["bands"]:
+        out.append((label, f"count_{b['label']}", b["count"], False))
+        out += [(label, f"{k}_{b['label']}", v, False) for k, v in _share(b["share"])]
+    if s["recoding"] == "majority":
+        out.append((label, "majority_band", s["majority"] or "no band holds a majority", False))
+    out.append((label, "recoding", s["recoding_note"], False))
+    return out
+
+
 def _ranking_rows(f: dict) -> list[tuple[str, str, Any, bool]]:
     """Return the rows of a ranking question."""
     out: list[tuple[str, str, Any, bool]] = [("", "n", f["n"], False)]
+    if f.get("recoding", "none") != "none":
+        if f.get("tiers"):
+            out.append(("", "mean_rank_tiers", " > ".join(" = ".join(t) for t in f["tiers"]),
+                        False))
+        if f.get("consensus"):
+            out.append(("", "consensus_order", " > ".join(" = ".join(t) for t in f["consensus"]),
+                        False))
+        out.append(("", "recoding", f["recoding_note"], False))
+        return out
     for i in f["items"]:
         for name in ("mean_rank", "borda"):
             out.append((i["item"], name, i[name], False))
@@ -149,6 +173,16 @@ def _other_rows(qtype: str, f: dict) -> list[tuple[str, str, Any, bool]]:
         for o in f["options"]:
             out.append((o["option"], "count", o["count"], o["suppressed"]))
             out += [(o["option"], k, v, False) for k, v in _share(o["share"])]
+    if f.get("recoding") and qtype in ("budget", "single", "multiple"):
+        out = [(label, figure, value, hidden) for label, figure, value, hidden in out
+               if not (hidden and figure in ("total_points", "mean_points", "count"))]
+        if f.get("tiers"):
+            out.append(("", "order_of_total_points",
+                        " > ".join(" = ".join(t) for t in f["tiers"]), False))
+        elif f.get("majority") is not None:
+            out.append(("", "most_chosen" if qtype != "budget" else "most_points",
+                        ", ".join(f["majority"]) or "no option holds a majority", False))
+        out.append(("", "recoding", f["recoding_note"], False))
     elif qtype == "number":
         out += [("", k, f[k], False) for k in ("mean", "median", "total")]
     elif qtype == "text":

@@ -47,8 +47,12 @@ class QuestionView:
         return self.table is not None and len(self.table.headers) > 3
 
 
+UNRANKED_NOTE = ("Unranked items are read the same way everywhere: below every ranked item, "
+                 "sharing the remaining places, in the mean ranks, the Borda points and the "
+                 "consensus order (Schulze method, winning votes).")
 HEADROOM = 1.15  # bar charts leave room right of the longest bar for its value label
 DASH = "\u2013"  # en dash, for ranges and missing figures
+MERGED = "not shown separately"  # an option or item recoded into a coarser figure
 KIND_WORDS = {"likert": "Likert scale", "matrix": "Likert matrix", "single": "single choice",
               "multiple": "multiple choice", "ranking": "ranking of roadmap items",
               "budget": "budget allocation", "number": "number", "text": "free text"}
@@ -109,9 +113,63 @@ def _point_label(labels: list[str], low: int, point: int) -> str:
     return f"{point} {labels[index]}" if 0 <= index < len(labels) else str(point)
 
 
+BANDED = ("bands", "two bands", "majority")
+
+
+def _band_colour(band: dict) -> int | None:
+    """Place a band on the 5-point palette: disagree 1, neutral or mixed 3, agree 5."""
+    name = band["label"]
+    if band["dont_know"] and not band["points"]:
+        return None
+    return 1 if name.startswith("disagree") else 5 if name.startswith("agree") else 3
+
+
+def _answers_text(s: dict, labels: list[str]) -> str:
+    """Describe one statement's published answers in words, for the banded table."""
+    if s.get("recoding") == "majority":
+        return (f"most answers: {s['majority']}" if s["majority"]
+                else "no band holds a majority of the answers")
+    if s.get("recoding") in BANDED:
+        return "; ".join(f"{b['label']}: {b['count']} ({pct(b['share'], interval=False)})"
+                         for b in s["bands"])
+    parts = [f"{_point_label(labels, s['scale'][0], p['point'])}: {_count_share(p)}"
+             for p in s["points"]]
+    dk = SUPPRESSED if s["dont_know_suppressed"] else num(s["dont_know"])
+    return "; ".join([*parts, f"don't know: {dk}"])
+
+
+def _banded_scale(q: dict[str, Any]) -> dict[str, Any]:
+    """A question with a statement recoded into bands: one row of words per statement."""
+    f, labels = q["figures"], q.get("labels") or []
+    rows, notes, bars = [], [], []
+    for s in f["statements"]:
+        name = s["statement"] or "All answers"
+        if not s["published"]:
+            rows.append((name, s["reason"], ""))
+            continue
+        answered = s.get("answered") if s.get("recoding") in BANDED else s.get("n")
+        rows.append((name, _answers_text(s, labels), DASH if answered is None else str(answered)))
+        notes += [s["method"], s.get("recoding_note") or ""]
+        if s.get("recoding") in ("bands", "two bands"):
+            bars.append((name, [(c, b["share"]["value"]) for b in s["bands"]
+                                if (c := _band_colour(b)) is not None]))
+    chart = diverging_chart(q["text"], bars, 5) if bars else ""
+    legend = (("sw5-1", "disagree"), ("sw5-3", "neutral or other answers"),
+              ("sw5-5", "agree")) if bars else ()
+    if f.get("n") is not None:
+        notes.insert(0, f"n = {f['n']} respondents answered this question.")
+    if f.get("friedman"):
+        notes.append(describe_test(f["friedman"]))
+    return {"chart": chart, "legend": legend, "notes": tuple(n for n in dict.fromkeys(notes) if n),
+            "table": Table("Answers per band of the scale (count and share of all who answered)",
+                           ("Statement", "Answers", "Answered"), tuple(rows))}
+
+
 def _scale(q: dict[str, Any]) -> dict[str, Any]:
     """A diverging stacked bar per statement, with counts, median and top-2-box."""
     f, labels, matrix = q["figures"], q.get("labels") or [], q["question_type"] == "matrix"
+    if any(s.get("recoding") in BANDED for s in f["statements"]):
+        return _banded_scale(q)
     shown = [s for s in f["statements"] if s["published"]]
     scale = shown[0]["scale"] if shown else [1, 5]
     headers = ("Statement", *[_point_label(labels, scale[0], p)
@@ -163,6 +221,15 @@ def _count_share(cell: dict) -> str:
 def _ranking(q: dict[str, Any]) -> dict[str, Any]:
     """Borda points with bootstrap intervals as dots, the agreement and the consensus order."""
     f = q["figures"]
+    if f.get("recoding", "none") != "none":
+        tiers = f.get("tiers") or []
+        rows = tuple((i["item"], DASH if i.get("tier") is None else str(i["tier"]))
+                     for i in f["items"])
+        consensus = " > ".join(" = ".join(t) for t in f["consensus"]) if f.get("consensus") else ""
+        notes = [f"n = {f['n']} rankings.", f["recoding_note"], UNRANKED_NOTE]
+        return {"consensus": consensus, "notes": tuple(notes),
+                "table": Table("Items in tiers of equal mean rank (1 = best)",
+                               ("Item", "Tier"), rows) if tiers else None}
     rows = tuple((i["item"], _with_ci(i["mean_rank"], i.get("mean_rank_ci")),
                   _with_ci(i["borda"], i.get("borda_ci"), 1)) for i in f["items"])
     chart = ""
@@ -170,7 +237,7 @@ def _ranking(q: dict[str, Any]) -> dict[str, Any]:
         bars = [Bar(i["item"], i["borda"], *(_bounds(i.get("borda_ci")))) for i in f["items"]]
         chart = dot_interval_chart(q["text"], bars, "Borda points (95% interval)")
     consensus = " > ".join(" = ".join(t) for t in f["consensus"]) if f.get("consensus") else ""
-    notes = [f"n = {f['n']} rankings.", f["method"], describe_test(f["friedman"])]
+    notes = [f"n = {f['n']} rankings.", f["method"], describe_test(f["friedman"]), UNRANKED_NOTE]
     if f.get("note"):
         notes.append(f["note"])
     return {"chart": chart, "agreement": f["agreement"]["words"], "consensus": consensus,
@@ -193,13 +260,15 @@ def _with_ci(value: float | None, ci: dict | None, digits: int = 2) -> str:
 def _budget(q: dict[str, Any]) -> dict[str, Any]:
     """Bars of total points per item; suppressed items only in the table."""
     f = q["figures"]
-    rows = tuple((i["item"], SUPPRESSED if i["total_points"] is None else num(i["total_points"]),
-                  SUPPRESSED if i["mean_points"] is None else num(i["mean_points"]),
-                  SUPPRESSED if i["funders"] is None else pct(i["funders"]))
+    hide = MERGED if f.get("recoding") else SUPPRESSED
+    rows = tuple((i["item"], hide if i["total_points"] is None else num(i["total_points"]),
+                  hide if i["mean_points"] is None else num(i["mean_points"]),
+                  hide if i["funders"] is None else pct(i["funders"]))
                  for i in f["items"])
     bars = [Bar(i["item"], i["total_points"]) for i in f["items"] if i["total_points"] is not None]
     total = "withheld" if f["total_points"] is None else num(f["total_points"])
-    notes = (f"n = {f['n']} respondents; {total} points in all.", f["method"])
+    notes = tuple(x for x in (f"n = {f['n']} respondents; {total} points in all.", _majority(f),
+                              f["method"], f.get("recoding_note")) if x)
     top = max((b.value for b in bars), default=0) * HEADROOM
     return {"chart": bar_chart(q["text"], bars, " pts", maximum=top or None) if bars else "",
             "notes": notes,
@@ -210,16 +279,33 @@ def _budget(q: dict[str, Any]) -> dict[str, Any]:
 def _choice(q: dict[str, Any]) -> dict[str, Any]:
     """Bars of the share choosing each option, with Wilson intervals."""
     f = q["figures"]
-    rows = tuple((o["option"], SUPPRESSED if o["suppressed"] else str(o["count"]),
-                  SUPPRESSED if o["suppressed"] else pct(o["share"])) for o in f["options"])
+    rows = tuple((o["option"], MERGED if o.get("merged") else SUPPRESSED if o["suppressed"]
+                  else str(o["count"]), MERGED if o.get("merged") else SUPPRESSED
+                  if o["suppressed"] else pct(o["share"])) for o in f["options"])
     bars = [Bar(o["option"], 100 * o["share"]["value"], *[100 * b if b is not None else None
                                                          for b in _bounds(o["share"]["ci"])])
-            for o in f["options"] if not o["suppressed"] and o["share"]["value"] is not None]
+            for o in f["options"] if not o["suppressed"] and (o["share"] or {}).get("value")
+            is not None]
     n = "withheld" if f["n"] is None else str(f["n"])
     return {"chart": bar_chart(q["text"], bars, "%", maximum=100 * HEADROOM) if bars else "",
             "table": Table("Respondents choosing each option", ("Option", "Count",
                                                                 "Share (95% CI)"), rows),
-            "notes": (f"n = {n} respondents.", f["method"])}
+            "notes": tuple(x for x in (f"n = {n} respondents.", _majority(f), f["method"],
+                                       f.get("recoding_note")) if x)}
+
+
+def _majority(f: dict) -> str:
+    """Say which option (or item) most respondents chose, when that is all that is shown."""
+    if f.get("recoding") == "order" and f.get("tiers"):
+        return "Items in order of total points: " + " > ".join(" = ".join(t) for t in f["tiers"])
+    held = f.get("majority") or []
+    if f.get("recoding") == "top":
+        return (f"Chosen most often{' (tied)' if len(held) > 1 else ''}: {', '.join(held)}."
+                if held else "")
+    if f.get("recoding") != "majority":
+        return ""
+    return (f"Chosen by more than half of the respondents: {', '.join(held)}." if held
+            else "No option was chosen by more than half of the respondents.")
 
 
 def _number(q: dict[str, Any]) -> dict[str, Any]:

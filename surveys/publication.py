@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, UniqueConstraint, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    UniqueConstraint,
+    false,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import clock
@@ -49,6 +58,8 @@ class Publication(db.Model):
     question_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     k_respondents: Mapped[int] = mapped_column(Integer)
     k_companies: Mapped[int] = mapped_column(Integer)
+    # The chair's choice: may a unanimous answer show as such (off: never shown that way).
+    allow_unanimous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     document: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -98,14 +109,16 @@ class Publication(db.Model):
             raise PublicationError("the results are public; revoke the publication to change it")
 
     def choose(self, question_ids: list[str], k_respondents: int, k_companies: int,
-               floor: tuple[int, int]) -> None:
-        """Set which questions to publish and the thresholds (never below the floor)."""
+               floor: tuple[int, int], allow_unanimous: bool = False) -> None:
+        """Set which questions to publish, the thresholds (never below the floor) and whether
+        a unanimous answer may show as such."""
         self.check_editable()
         if k_respondents < max(MIN_K, floor[0]) or k_companies < max(MIN_K, floor[1]):
             raise PublicationError(f"the thresholds cannot go below {max(MIN_K, floor[0])} "
                                    f"respondents and {max(MIN_K, floor[1])} companies")
         self.question_ids = list(dict.fromkeys(question_ids))
         self.k_respondents, self.k_companies = k_respondents, k_companies
+        self.allow_unanimous = bool(allow_unanimous)
 
     def approved_answer_ids(self) -> set[int]:
         """Return the ids of the answers whose free text the chair approved."""

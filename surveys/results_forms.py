@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectMultipleField, SubmitField
+from wtforms import BooleanField, HiddenField, SelectMultipleField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -23,6 +23,11 @@ class PublicationForm(FlaskForm):
                                  validators=[InputRequired()])
     k_companies = IntegerField("Fewest companies behind a published figure",
                                validators=[InputRequired()])
+    allow_unanimous = BooleanField(
+        "Show a unanimous answer as such",
+        description="Off (the default): when every respondent gave the same answer, the "
+                    "results do not show it in a way that reveals each company's answer; "
+                    "a coarser figure is shown instead.")
     submit = SubmitField("Save the choice")
 
     def setup(self, pairs: Sequence[tuple[str, str]], floor: tuple[int, int]) -> PublicationForm:

@@ -9,6 +9,11 @@ Ranking conventions (stated in every summary's ``method``):
   n minus its shared average rank. Total Borda points = m (n - mean rank) for m respondents.
 * Intervals: percentile bootstrap resampling whole companies (all respondents of a company
   together) with a fixed seed, so anyone re-running the summary gets the same interval.
+* One unit per company: when a company has several respondents, their re-ranked rows are
+  averaged into one row for the company before mean ranks, Borda points, the Friedman test
+  and Kendall's W, so a company with more respondents does not weigh more.
+* The consensus order reads unranked items the same way (below every ranked item, tied among
+  themselves), so the three figures tell one story.
 """
 
 from __future__ import annotations
@@ -77,6 +82,11 @@ class RankingSummary:
     agreement: Agreement
     consensus: tuple[tuple[str, ...], ...] | None  # tiers, best first, from the caller's rule
     method: str
+    # For the publication gate only (never in to_dict): each distinct re-ranked row of the
+    # responses with how many gave it, and whether every company answered once.
+    profile: tuple[tuple[tuple[float, ...], int], ...] = ()
+    one_per_company: bool = True
+    item_labels: tuple[str, ...] = ()  # the profile's columns, in survey order
 
     def to_dict(self) -> dict:
         """Return a JSON-ready dict."""
@@ -107,23 +117,46 @@ def summarize_ranking(q: QuestionData, consensus_order: ConsensusOrder | None = 
     grid, _, companies = rank_grid(q)
     ranks = normalized_ranks(grid)
     m, n_items = ranks.shape
-    unit = "companies" if distinct(companies) == m else "respondents"
-    friedman, agreement = friedman_and_w(ranks, unit=unit, what="items")
-    items = _ranked_items(q.items, ranks, companies, seed)
+    rows, counts = np.unique(ranks, axis=0, return_counts=True) if m else (ranks, [])
+    profile = tuple((tuple(float(x) for x in r), int(c)) for r, c in zip(rows, counts,
+                                                                         strict=True))
+    units, unit_codes = per_company(ranks, companies)
+    friedman, agreement = friedman_and_w(units, unit="companies", what="items")
+    items = _ranked_items(q.items, units, ranks, companies, unit_codes, seed)
     consensus = None
     if consensus_order is not None:
         consensus = tuple(tuple(t) for t in consensus_order(_rank_rows(grid), list(q.items)))
+    method = _ranking_method(m, n_items)
+    if units.shape[0] < m:
+        method += (f"; one unit per company: the rankings of the {m} respondents were averaged "
+                   f"within each of the {units.shape[0]} companies before the mean ranks, Borda "
+                   "points, the Friedman test and Kendall's W")
     return RankingSummary(q.question_id, "ranking", m, distinct(companies), items, friedman,
-                          agreement, consensus, _ranking_method(m, n_items))
+                          agreement, consensus, method, profile, units.shape[0] == m,
+                          tuple(q.items))
 
 
-def _ranked_items(labels: Sequence[str], ranks: np.ndarray, companies: np.ndarray,
+def per_company(ranks: np.ndarray, companies: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return one row per company (the mean of its respondents' rows) and the company codes."""
+    codes, rows = np.unique(companies, return_inverse=True)
+    if codes.size == ranks.shape[0]:
+        return ranks[np.argsort(rows.ravel(), kind="stable")], codes
+    sums = np.zeros((codes.size, ranks.shape[1]))
+    np.add.at(sums, rows.ravel(), ranks)
+    return sums / np.bincount(rows.ravel(), minlength=codes.size)[:, None], codes
+
+
+def _ranked_items(labels: Sequence[str], units: np.ndarray, ranks: np.ndarray,
+                  companies: np.ndarray, unit_codes: np.ndarray,
                   seed: int) -> tuple[RankedItem, ...]:
-    """Return per-item mean rank, Borda points and first places, best mean rank first."""
-    m, n_items = ranks.shape
-    mean = ranks.mean(axis=0)
-    borda = (n_items - ranks).sum(axis=0)  # exact: ranks are whole or half numbers
-    bounds = cluster_bootstrap_means(ranks, companies, seed=seed)
+    """Return per-item mean rank, Borda points and first places, best mean rank first.
+
+    units: one row per company (figures); ranks: one row per response (first places).
+    """
+    m, n_items = units.shape
+    mean = units.mean(axis=0) if m else np.zeros(n_items)
+    borda = (n_items - units).sum(axis=0)  # exact when each company answered once
+    bounds = cluster_bootstrap_means(units, unit_codes, seed=seed)
     firsts = np.nonzero(ranks == 1.0)
     count, _, comp = cell_counts(firsts[1], firsts[0], companies[firsts[0]], n_items)
     out = []

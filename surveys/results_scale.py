@@ -133,9 +133,16 @@ def _friedman(q: QuestionData) -> TestResult:
     if len(q.items) < 3:
         reason = f"the Friedman test needs at least 3 statements, there are {len(q.items)}"
         return TestResult("Friedman test", 0, note=not_computable(reason))
-    codes, rows = np.unique(q.responses, return_inverse=True)
+    codes, first, rows = np.unique(q.responses, return_index=True, return_inverse=True)
     grid = np.full((codes.size, len(q.items)), np.nan)
     grid[rows.ravel(), q.item_codes] = q.values  # "don't know" stays NaN
-    complete = grid[~np.isnan(grid).any(axis=1)]
-    test, _ = friedman_and_w(complete, unit="respondents", what="statements")
+    keep = ~np.isnan(grid).any(axis=1)
+    complete, companies = grid[keep], q.companies[first][keep]
+    # One unit per company: a company's respondents are averaged into one row of scores.
+    owners, inverse = np.unique(companies, return_inverse=True)
+    if owners.size < complete.shape[0]:
+        sums = np.zeros((owners.size, len(q.items)))
+        np.add.at(sums, inverse.ravel(), complete)
+        complete = sums / np.bincount(inverse.ravel(), minlength=owners.size)[:, None]
+    test, _ = friedman_and_w(complete, unit="companies", what="statements")
     return test

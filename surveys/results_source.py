@@ -113,7 +113,8 @@ def public_document(survey: Survey, publication: Publication,
     """Gate the survey's summary with the publication's choices: what the public will see."""
     from surveys.anonymize import GateSettings, gate_survey
 
-    settings = GateSettings(publication.k_respondents, publication.k_companies)
+    settings = GateSettings(publication.k_respondents, publication.k_companies,
+                            bool(publication.allow_unanimous))
     approved = publication.approved_answer_ids()
     gate_ids = {f.gate_id for f in free_texts(survey) if f.answer_id in approved}
     gated = gate_survey(summary or summarize(survey), publication.question_ids, settings, gate_ids)

@@ -62,7 +62,8 @@ def _page(survey: Survey, form: PublicationForm | None = None, problem: str | No
     if form is None:
         form = PublicationForm(data={"questions": publication.question_ids,
                                      "k_respondents": publication.k_respondents,
-                                     "k_companies": publication.k_companies})
+                                     "k_companies": publication.k_companies,
+                                     "allow_unanimous": bool(publication.allow_unanimous)})
         form.setup([(m.question_id, m.text) for m in metas], floor())
     texts: dict[str, list] = {}
     for text in free_texts(survey):
@@ -97,12 +98,12 @@ def publication_choose(survey_id: int):
     publication = Publication.start(survey, *floor())
     try:
         publication.choose(form.questions.data or [], form.k_respondents.data,
-                           form.k_companies.data, floor())
+                           form.k_companies.data, floor(), form.allow_unanimous.data)
     except PublicationError as exc:
         return _refused(survey, exc)
     audit.record("survey.publication.choose", survey, questions=publication.question_ids,
                  k_respondents=publication.k_respondents, k_companies=publication.k_companies,
-                 **_stand_in())
+                 allow_unanimous=publication.allow_unanimous, **_stand_in())
     db.session.commit()
     flash("The choice is saved. Preview the results before publishing them.", "success")
     return redirect(url_for("surveys.publication", survey_id=survey.id))
@@ -168,6 +169,7 @@ def publication_publish(survey_id: int):
         return _refused(survey, exc)
     audit.record("survey.publication.publish", survey, questions=publication.question_ids,
                  k_respondents=publication.k_respondents, k_companies=publication.k_companies,
+                 allow_unanimous=publication.allow_unanimous,
                  approved_answers=sorted(publication.approved_answer_ids()),
                  digest=form.digest.data, **_stand_in())
     db.session.commit()

@@ -1,13 +1,15 @@
 """Summarize a tidy survey export outside the app, for analysts and for audit.
 
     python -m surveys.summarize FILE.csv [--json] [--groups GROUPS.csv]
-                                         [--public [--k-respondents K] [--k-companies K]]
+                                         [--public [--k-respondents K] [--k-companies K]
+                                                   [--allow-unanimous]]
 
 FILE.csv has the columns response_id,company,respondent,question_id,question_type,item,value
 (see surveys/results_data.py for what each question type writes; "don't know" is ``dk``).
 GROUPS.csv has the columns company,group and turns on comparisons between groups.
 --public prints, as JSON, exactly what the publication gate lets the public see (every
-question chosen for publication, no free text approved).
+question chosen for publication, no free text approved); --allow-unanimous lets a unanimous
+answer show as such (the chair's choice per survey; off by default).
 Bad input ends with a one-line message on stderr and exit status 2, never a traceback.
 """
 
@@ -68,6 +70,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="print (as JSON) only what the publication gate lets out")
     parser.add_argument("--k-respondents", type=int, default=5)
     parser.add_argument("--k-companies", type=int, default=3)
+    parser.add_argument("--allow-unanimous", action="store_true",
+                        help="with --public: let a unanimous answer show as such")
     return parser.parse_args(argv)
 
 
@@ -84,7 +88,7 @@ def run(args: argparse.Namespace) -> str:
     from surveys.results_report import render_text
 
     try:
-        settings = GateSettings(args.k_respondents, args.k_companies)
+        settings = GateSettings(args.k_respondents, args.k_companies, args.allow_unanimous)
     except ValueError as exc:
         raise InputError(str(exc)) from exc
     try:

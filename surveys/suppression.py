@@ -22,6 +22,7 @@ class GateSettings:
 
     k_respondents: int = 5
     k_companies: int = 3
+    allow_unanimous: bool = False  # the chair may let a unanimous answer show as such
 
     def __post_init__(self) -> None:
         for name in ("k_respondents", "k_companies"):

@@ -13,23 +13,26 @@ from surveys.public_document import QuestionMeta, compose, csv_text
 from surveys.public_view import describe_test, num, pct, question_view, question_views
 from surveys.results import QuestionData, SurveyData, summarize_survey
 
-# 8 respondents from 4 companies (two each) answer a single choice; Horizon is one person's.
-CHOICES = ["Nova"] * 5 + ["Neutron"] * 2 + ["Horizon"]
+# 16 respondents from 8 companies (two each) answer a single choice; Horizon is one company's.
+# Above 12 respondents the gate suppresses cells (surveys/suppression.py); at most 12, it
+# coarsens until its exact attack fails (surveys/coarsen_choice.py): SMALL is such a group.
+CHOICES = ["Nova"] * 10 + ["Neutron"] * 4 + ["Horizon"] * 2
+SMALL = ["Nova"] * 5 + ["Neutron"] * 2 + ["Horizon"]
 
 
-def choice_survey() -> SurveyData:
+def choice_survey(choices=CHOICES) -> SurveyData:
     items = ("Nova", "Neutron", "Horizon", "Zun")
-    codes = np.array([items.index(c) for c in CHOICES])
-    q = QuestionData("7", "single", np.arange(8), np.arange(8) // 2, items, codes,
-                     np.ones(8))
-    return SurveyData((q,), ("A", "B", "C", "D"))
+    codes = np.array([items.index(c) for c in choices])
+    n = len(choices)
+    q = QuestionData("7", "single", np.arange(n), np.arange(n) // 2, items, codes, np.ones(n))
+    return SurveyData((q,), tuple("ABCDEFGH"[: (n + 1) // 2]))
 
 
-def document(chosen=("7", "8")) -> dict:
+def document(chosen=("7", "8"), choices=CHOICES) -> dict:
     metas = [QuestionMeta("7", "single", "Main project", "Priorities",
                           items=("Nova", "Neutron", "Horizon", "Zun")),
              QuestionMeta("8", "text", "Anything else", "Priorities")]
-    gated = gate_survey(summarize_survey(choice_survey()), chosen, GateSettings(5, 3))
+    gated = gate_survey(summarize_survey(choice_survey(choices)), chosen, GateSettings(5, 3))
     return compose({"title": "Pike", "cycle": "", "closed_on": "2026-01-02"}, metas, chosen,
                    gated)
 
@@ -55,7 +58,7 @@ def test_csv_has_one_figure_per_row_and_says_suppressed():
     rows = list(csv.reader(io.StringIO(csv_text(document()))))
     assert rows[0] == ["question_id", "question", "statement_or_item", "figure", "value"]
     body = {(r[0], r[2], r[3]): r[4] for r in rows[1:]}
-    assert body[("7", "Nova", "count")] == "5"
+    assert body[("7", "Nova", "count")] == "10"
     assert body[("7", "Nova", "share")] == "0.625"
     assert body[("7", "Neutron", "count")] == "suppressed"
     assert ("7", "Neutron", "share") not in body
@@ -69,6 +72,25 @@ def test_views_draw_only_published_bars_and_table_says_suppressed():
     assert choice.table.rows[2] == ("Neutron", "suppressed", "suppressed")
     assert choice.suppressed_note.startswith("Figures marked suppressed")
     assert not text.published and text.chart == "" and text.table is None
+
+
+def test_a_small_group_merges_rare_options_and_never_shows_them_alone():
+    doc = document(choices=SMALL)
+    figures = doc["questions"][0]["figures"]
+    assert figures["recoding"] == "merged"
+    merged = "other answers (Horizon, Neutron)"
+    assert [(o["option"], o["count"]) for o in figures["options"]] == [
+        ("Nova", 5), (merged, 3), ("Zun", 0), ("Neutron", None), ("Horizon", None)]
+    assert "Horizon, Neutron merged" in figures["recoding_note"]
+    rows = list(csv.reader(io.StringIO(csv_text(doc))))
+    body = {(r[0], r[2], r[3]): r[4] for r in rows[1:]}
+    assert body[("7", merged, "count")] == "3" and body[("7", "Nova", "count")] == "5"
+    assert not any(key[1] in ("Neutron", "Horizon") and key[2] in ("count", "share")
+                   for key in body)  # neither 2 nor 1 is written anywhere for them
+    choice, _ = question_views(doc)
+    assert choice.table.rows[-2] == ("Neutron", "not shown separately", "not shown separately")
+    assert "Neutron:" not in choice.chart and "Horizon:" not in choice.chart
+    assert "merged into" in " ".join(choice.notes)
 
 
 @pytest.mark.parametrize(("value", "digits", "expected"), [

@@ -22,6 +22,7 @@ from survey_helpers import RICH_TEXTS, rich_survey
 from core.db import db
 from core.members import Company
 from core.users import User
+from surveys.publication import Publication
 from surveys.results_source import free_texts, summarize
 
 OUTPUTS = {"page": "", "report": "/report", "csv": "/results.csv", "json": "/results.json"}
@@ -29,14 +30,26 @@ OUTPUTS = {"page": "", "report": "/report", "csv": "/results.csv", "json": "/res
 
 @pytest.fixture
 def pub(app, client, consortium, make_rep, make_user, login):
-    """Publish every question of the rich survey, with two texts and the 'Other' text approved."""
+    """Publish every question of the rich survey, with two texts and the 'Other' text approved.
+
+    The chair allows unanimity here (everyone chose "Ops"), so that the multiple-choice
+    question keeps its cells; test_unanimity_shows_only_when_the_chair_allows_it is the default.
+    """
     app.config["WTF_CSRF_ENABLED"] = False
     survey = rich_survey(consortium, make_rep, make_user)
+    return publish(client, login, consortium, survey, allow_unanimous=True)
+
+
+def publish(client, login, consortium, survey, allow_unanimous):
+    """Choose every question, approve texts, preview and publish; return the outputs."""
     base = f"/surveys/{survey.id}/publication"
     login(consortium["chair"])
     qids = [str(q.id) for q in survey.questions] + [f"{survey.questions[2].id}.other"]
-    assert client.post(base, data={"questions": qids, "k_respondents": "5",
-                                   "k_companies": "3"}).status_code == 302
+    chosen = {"questions": qids, "k_respondents": "5", "k_companies": "3"}
+    if allow_unanimous:
+        chosen["allow_unanimous"] = "y"
+    assert client.post(base, data=chosen).status_code == 302
+    assert Publication.of(survey).allow_unanimous is allow_unanimous  # stored, per survey
     for text in free_texts(survey):
         if text.text in (RICH_TEXTS[0], RICH_TEXTS[3], "Zun"):
             assert client.post(f"{base}/answers/{text.answer_id}/approve").status_code == 302
@@ -195,8 +208,8 @@ def test_suppressed_cells_are_not_drawn(pub):
             s = next(s for s in q["figures"]["statements"] if s["statement"] == cell.part)
             if s["n"] is None:  # no base, so no shares: the statement is not drawn at all
                 assert f"{cell.part or 'All answers'}:" not in desc, cell
-            else:
-                assert f"point {point} suppressed" in desc
+            else:  # drawn as a gap, or, every share suppressed, no chart but words saying so
+                assert f"point {point} suppressed" in desc or 'class="chart-empty"' in section
         elif cell.column != "dont_know":
             assert f"{cell.part}:" not in desc, cell
 
@@ -256,15 +269,34 @@ def test_anonymous_index_page_and_report(client, pub):
     assert "Queens priorities" in index and f'/results/{pub.survey.id}"' in index
     page = pub.out["page"]
     # Six questions with charts, but the likert's "don't know" (1 of 15) is suppressed, so its
-    # base (14) and the shares drawn from it are withheld: no chart there.
-    assert page.count('role="img"') >= 5 and "Agreement:" in page
-    assert "agreement among respondents, W = " in page
-    assert "Friedman test on n = 15" in page and "Sign in with OpenStackID" in page
+    # base (14) and the shares drawn from it are withheld: no chart there; every share of the
+    # matrix is suppressed or 0, so it says so in words instead of drawing an empty frame.
+    assert page.count('role="img"') >= 4 and "Agreement:" in page
+    assert "No chart: every share of this question is suppressed" in page
+    # Three representatives per company: the ranking's statistics count one unit per company.
+    assert "agreement among companies, W = " in page and "one unit per company" in page
+    assert "Friedman test on n = 5" in page and "Sign in with OpenStackID" in page
     assert "Printable report" in page and "Response rate" not in page
     with client.get("/static/concord.css") as css:
         assert "@media print" in css.get_data(as_text=True)
     assert 'class="report"' in pub.out["report"]
     assert pub.out["csv"].startswith("question_id,question,statement_or_item,figure,value\n")
+
+
+def test_unanimity_shows_only_when_the_chair_allows_it(app, client, consortium, make_rep,
+                                                       make_user, login):
+    app.config["WTF_CSRF_ENABLED"] = False
+    survey = rich_survey(consortium, make_rep, make_user)
+    hidden = publish(client, login, consortium, survey, allow_unanimous=False)
+    assert Publication.of(survey).allow_unanimous is False
+    q = next(q for q in hidden.doc["questions"] if q["question_type"] == "multiple")
+    assert q["figures"]["recoding"] == "majority" and q["figures"]["majority"] == ["Ops"]
+    assert all(o["count"] is None and o["share"] is None for o in q["figures"]["options"])
+    rows = [r for r in csv.reader(io.StringIO(hidden.out["csv"])) if r[0] == q["question_id"]]
+    assert not [r for r in rows if r[3] in ("count", "share")]  # 15 of 15 is nowhere
+    section = re.search(rf'id="r{q["question_id"]}".*?</section>', hidden.out["page"],
+                        re.DOTALL).group(0)
+    assert "Ops: 100" not in section and "more than half of the respondents: Ops" in section
 
 
 def test_an_unpublished_survey_is_not_public(client, app, consortium, make_rep, make_user):

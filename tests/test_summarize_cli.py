@@ -31,9 +31,14 @@ def write(path, rows, header=HEADER):
 @pytest.fixture
 def survey_csv(tmp_path):
     """A small valid export: 12 respondents from 6 companies, every question type."""
+    return write(tmp_path / "survey.csv", survey_rows(12))
+
+
+def survey_rows(respondents):
+    """Return the export's rows: respondents from 6 companies, every question type."""
     rows = []
     orders = ["ABC", "ABC", "BAC", "ABC", "ACB", "ABC"]
-    for i in range(12):
+    for i in range(respondents):
         rid, company = f"r{i}", f"Company {i % 6}"
         for pos, item in enumerate(orders[i % 6]):
             rows.append([rid, company, f"rep{i}", "road", "ranking", item, pos + 1])
@@ -47,7 +52,7 @@ def survey_csv(tmp_path):
                  [rid, company, f"rep{i}", "money", "budget", "B", 30],
                  [rid, company, f"rep{i}", "fte", "number", "", i % 4],
                  [rid, company, f"rep{i}", "why", "text", "", f"note {i}"]]
-    return write(tmp_path / "survey.csv", rows)
+    return rows
 
 
 def test_text_report(survey_csv):
@@ -55,8 +60,9 @@ def test_text_report(survey_csv):
     assert res.returncode == 0, res.stderr
     out = res.stdout
     assert "Survey summary: 12 responses from 6 companies, 8 questions" in out
-    assert "agreement among companies" not in out  # 2 respondents per company
-    assert "agreement among respondents, W = " in out
+    # 2 respondents per company: the statistics count one unit per company (averaged ranks).
+    assert "agreement among companies, W = " in out and "among respondents" not in out
+    assert "one unit per company" in out and "12 respondents were averaged" in out
     assert "Friedman test" in out and "Wilson" in out and "mean 1.5" in out
     assert res.stderr == ""
 
@@ -71,23 +77,37 @@ def test_json_report(survey_csv):
     assert by_id["like"]["statements"][0]["dont_know"] == 1
 
 
-def test_public_json_is_gated(survey_csv, tmp_path):
+def test_public_json_is_gated(tmp_path):
+    # 24 respondents: above 12 the gate suppresses cells and may show comparisons.
+    survey = write(tmp_path / "survey.csv", survey_rows(24))
     groups = write(tmp_path / "groups.csv", [[f"Company {i}", "big" if i < 3 else "small"]
                                              for i in range(6)], header=["company", "group"])
-    res = run(survey_csv, "--public", "--groups", groups)
+    res = run(survey, "--public", "--groups", groups)
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
     assert data["k_respondents"] == 5 and "Company" not in res.stdout and "rep1" not in res.stdout
     by_id = {q["question_id"]: q for q in data["questions"]}
     assert by_id["why"]["figures"]["answers"] == []  # no text approved from the command line
     assert by_id["fte"]["figures"]["maximum"] is None
-    # Each group has 6 respondents from 3 companies: just enough for the default gate. The
-    # likert's one "don't know" is suppressed, so its base (11 of the 12 who answered) is
+    # Each group has 12 respondents from 3 companies: enough for the default gate. The
+    # likert's one "don't know" is suppressed, so its base (23 of the 24 who answered) is
     # withheld, and with it the comparison, whose groups add up to that base.
     assert by_id["like"]["figures"]["statements"][0]["n"] is None
     assert {c["question_id"] for c in data["comparisons"]} == {"mat", "pick", "fte"}
     assert all(g["n"] >= 5 and g["n_companies"] >= 3
                for c in data["comparisons"] for g in c["groups"])
+
+
+def test_public_json_of_a_small_group_is_coarsened_and_unanimity_is_a_flag(survey_csv):
+    data = json.loads(run(survey_csv, "--public").stdout)
+    by_id = {q["question_id"]: q for q in data["questions"]}
+    assert data["comparisons"] == []  # at most 12 respondents: outside the exact attack's model
+    # Everyone chose "ops": unanimity is not shown unless the chair (here: the flag) allows it.
+    tags = by_id["tags"]["figures"]
+    assert tags["recoding"] and all(o["count"] is None for o in tags["options"])
+    shown = json.loads(run(survey_csv, "--public", "--allow-unanimous").stdout)
+    tags = {q["question_id"]: q for q in shown["questions"]}["tags"]["figures"]
+    assert [(o["option"], o["count"]) for o in tags["options"]] == [("ops", 12)]
 
 
 @pytest.mark.parametrize(("rows", "header", "message"), [

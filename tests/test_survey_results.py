@@ -93,9 +93,18 @@ def test_matrix_friedman_uses_complete_cases_only():
 
 
 def test_matrix_with_identical_answers_is_not_computable():
-    rows = [(r, "c", "m", "matrix", stmt, 3) for r in ("a", "b", "c") for stmt in "XYZ"]
+    rows = [(r, f"c{r}", "m", "matrix", stmt, 3) for r in ("a", "b", "c") for stmt in "XYZ"]
     test = summary_of(rows).question("m").friedman
     assert not test.computable and "same score" in test.note
+
+
+def test_matrix_friedman_counts_one_unit_per_company():
+    # Three respondents of one company are one unit: too few for the test, whatever they say.
+    rows = [(r, "c", "m", "matrix", stmt, v) for r, vals in (("a", (5, 3, 1)), ("b", (4, 3, 2)),
+                                                              ("c", (5, 2, 1)))
+            for stmt, v in zip("XYZ", vals, strict=True)]
+    test = summary_of(rows).question("m").friedman
+    assert not test.computable and "complete companies, there are 1" in test.note
 
 
 def test_ranking_borda_mean_rank_and_w_hand_checked():
