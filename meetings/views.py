@@ -14,6 +14,7 @@ from core.db import db
 from core.users import Role
 from meetings.documents import CalendarEvent, calendar_text
 from meetings.forms import ActionForm, ActionStatusForm, ItemForm, PostForm
+from meetings.markdown import minutes_html
 from meetings.models import AgendaItem, Meeting
 from meetings.rules import Confirmation, MeetingState
 
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
         if not 0 <= app.config[name] <= 60 or (name == "MEETING_CONFIRMATION_DAYS"
                                                and app.config[name] < 1):
             raise ConfigError(f"{name} must be a whole number of days (1 to 60)")
+    app.add_template_filter(minutes_html, "minutes_html")
     app.register_blueprint(bp)
     if reminders.send_due not in notify.extra_senders:  # one hook, however many apps are built
         notify.extra_senders.append(reminders.send_due)

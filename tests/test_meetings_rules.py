@@ -147,3 +147,13 @@ def test_calendar_is_valid_icalendar_with_crlf_and_folded_lines():
     assert str(events[0]["DESCRIPTION"]) == "Agenda; notes, etc."
     assert str(events[1]["STATUS"]) == "CANCELLED" and int(events[0]["SEQUENCE"]) == 2
     assert str(cal["VERSION"]) == "2.0" and "PRODID" in cal
+
+
+def test_minutes_render_as_safe_html_under_the_page_headings():
+    from meetings.markdown import minutes_html
+
+    html = str(minutes_html("# Call\n\n- **NTT**: Naoko\n\n<script>alert(1)</script>\n\n"
+                            "[x](javascript:alert(1))"))
+    assert "<h3>Call</h3>" in html and "<strong>NTT</strong>" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert 'href="javascript:' not in html
