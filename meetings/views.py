@@ -15,12 +15,24 @@ from core.users import Role
 from meetings.documents import CalendarEvent, calendar_text
 from meetings.forms import ActionForm, ActionStatusForm, ItemForm, PostForm
 from meetings.markdown import minutes_html
-from meetings.models import AgendaItem, Meeting
+from meetings.models import AgendaItem, Meeting, MeetingDecision
 from meetings.rules import Confirmation, MeetingState
+from voting import public
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 MEMBER_ROLES = {Role.REPRESENTATIVE, Role.CHAIR, Role.ADMIN}
 CALENDAR_MONTHS_BACK = 6
+
+
+def meeting_origin(ballot) -> tuple[str, str] | None:
+    """Name the meeting a decision was taken in, for the decisions register."""
+    decision = db.session.scalars(select(MeetingDecision)
+                                  .where(MeetingDecision.ballot_id == ballot.id)).first()
+    if decision is None:
+        return None
+    meeting = decision.item.meeting
+    return (f"the meeting of {meeting.starts_at.day} {meeting.starts_at:%b %Y}",
+            url_for("meetings.show", meeting_id=meeting.id))
 
 
 def init_app(app: Flask) -> None:
@@ -36,6 +48,8 @@ def init_app(app: Flask) -> None:
                                                and app.config[name] < 1):
             raise ConfigError(f"{name} must be a whole number of days (1 to 60)")
     app.add_template_filter(minutes_html, "minutes_html")
+    if meeting_origin not in public.origins:  # one hook, however many apps a process builds
+        public.origins.append(meeting_origin)
     app.register_blueprint(bp)
     if reminders.send_due not in notify.extra_senders:  # one hook, however many apps are built
         notify.extra_senders.append(reminders.send_due)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -272,6 +273,9 @@ def test_the_demo_has_past_minutes_a_decision_and_a_next_meeting(app, client):
     page = client.get(f"/meetings/{published[0].id}").get_data(as_text=True)
     assert "Consensus reached" in page and "Kim Lee" in page and "concord-fortnightly" not in page
     assert "In the decisions register" in page
+    register = re.search(r'href="/decisions/(\d+)"', page)
+    decision = client.get(f"/decisions/{register.group(1)}").get_data(as_text=True)
+    assert f'from <a href="/meetings/{published[0].id}">the meeting of' in decision
     following = Meeting.next_after(clock.now())
     assert following is not None and following.items
     assert Calendar.from_ical(client.get("/meetings/calendar.ics").get_data()).walk("VEVENT")

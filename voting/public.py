@@ -24,6 +24,8 @@ MEMBER_ROLES = {Role.REPRESENTATIVE, Role.CHAIR, Role.ADMIN}
 # Features register rules naming ballots whose objection reasons only members may read
 # (e.g. a new-member round: a candidate's objections stay inside the consortium).
 reasons_private: list[Callable[[Ballot], bool]] = []
+# Features say where a decision was taken, as (words, address): a meeting names its page.
+origins: list[Callable[[Ballot], tuple[str, str] | None]] = []
 
 
 def hides_reasons(ballot: Ballot) -> bool:
@@ -114,9 +116,11 @@ def show(ballot_id: int):
     sheet = [{**row, "words": describe_choice(ballot.kind, row["choice"])}
              for row in found.get("ballots", [])]
     called = called_vote(ballot) if ballot.kind is Kind.CONSENSUS else None
+    origin = next((found for found in (rule(ballot) for rule in origins) if found), None)
     return render_template("voting/decision.html", ballot=ballot, outcome=found["outcome"],
                            record=found, sheet=sheet, mine=my_ballot(ballot),
                            called=called if called and called.stage is Stage.PUBLISHED else None,
+                           origin=origin,
                            electors=sorted(e.company.name for e in ballot.electors))
 
 
