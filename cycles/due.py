@@ -8,7 +8,8 @@ A survey opened (to the representatives of the companies in its eligible snapsho
 reminder `reminder_hours` before it closes (to the representatives of eligible companies that
 have not submitted, or, for a per-representative survey, to each representative who has not
 submitted). When the chair moves a ballot's close, the representatives of the companies that
-have not voted are told (`close_moved`; a later move is told again). A notice already sent
+have not voted are told (`close_moved`; a later move is told again), and so are those who
+have not submitted when the chair moves a survey's close. A notice already sent
 (its key is in `sent`) is never due again; one that failed is due again on the next run for
 as long as it is still relevant.
 """
@@ -59,6 +60,7 @@ class SurveyFacts:
     per_representative: bool = False  # one response per representative, not per company
     eligible: frozenset[int] = frozenset()  # company ids in the snapshot taken at opening
     submitted: frozenset[int] = frozenset()  # company ids (or user ids if per_representative)
+    close_moved_at: datetime | None = None  # the chair's latest move of the close, if any
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,9 @@ def _survey_notices(now: datetime, survey: SurveyFacts, people: Iterable[Person]
         answered = person.user_id if survey.per_representative else person.company_id
         if closing and person.reminders and answered not in survey.submitted:
             notices.append(Notice(NoticeKind.SURVEY_REMINDER, person.email, survey_id=survey.id,
+                                  user_id=person.user_id))
+        if survey.close_moved_at is not None and answered not in survey.submitted:
+            notices.append(Notice(NoticeKind.CLOSE_MOVED, person.email, survey_id=survey.id,
                                   user_id=person.user_id))
     return notices
 

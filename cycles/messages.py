@@ -80,6 +80,12 @@ def _survey(app: Flask, notice: Notice) -> EmailMessage:
     name = company.name if company else "your company"
     subject = SUBJECTS[notice.kind].format(title=survey.title, company=name,
                                            who="you have" if per_person else f"{name} has")
-    return compose(app, notice.email, subject[:250], notice.kind.value, survey=survey, user=user,
+    template, change = notice.kind.value, None
+    if notice.kind is NoticeKind.CLOSE_MOVED:
+        from surveys.closing import changes_of
+
+        template = "survey_close_moved"
+        change = next((c for c in reversed(changes_of(survey)) if c.announce), None)
+    return compose(app, notice.email, subject[:250], template, survey=survey, user=user,
                    company=company, per_person=per_person, when=when,
-                   hours=app.config["REMINDER_HOURS"])
+                   hours=app.config["REMINDER_HOURS"], change=change)

@@ -34,6 +34,7 @@ from cycles.due import (
 )
 from cycles.mail import Mailer, MailError
 from cycles.models import Nomination, NotificationLog, RevocationProposal, UserPreference
+from surveys.closing import SurveyCloseChange
 from surveys.models import Survey, survey_company
 from surveys.responses import Response
 from surveys.rules import RespondentUnit, SurveyState
@@ -91,6 +92,13 @@ def _rearm_close_notices() -> None:
     db.session.execute(delete(NotificationLog).where(
         NotificationLog.kind == NoticeKind.CLOSE_MOVED, NotificationLog.created_at < latest)
         .execution_options(synchronize_session=False))
+    latest_survey = (select(func.max(SurveyCloseChange.changed_at))
+                     .where(SurveyCloseChange.survey_id == NotificationLog.survey_id,
+                            SurveyCloseChange.announce.is_(True)).scalar_subquery())
+    db.session.execute(delete(NotificationLog).where(
+        NotificationLog.kind == NoticeKind.CLOSE_MOVED, NotificationLog.survey_id.is_not(None),
+        NotificationLog.created_at < latest_survey)
+        .execution_options(synchronize_session=False))
     db.session.commit()
 
 
@@ -111,8 +119,13 @@ def _survey_facts(now) -> list[SurveyFacts]:
             select(Response.survey_id, Response.company_id, Response.user_id)
             .where(Response.survey_id.in_(ids), Response.submitted_number.is_not(None))):
         submitted[survey_id].add(user_id if survey_id in per_rep else company_id)
+    moved = dict(db.session.execute(
+        select(SurveyCloseChange.survey_id, func.max(SurveyCloseChange.changed_at))
+        .where(SurveyCloseChange.survey_id.in_(ids), SurveyCloseChange.announce.is_(True))
+        .group_by(SurveyCloseChange.survey_id)).all())
     return [SurveyFacts(s.id, s.state.value, s.opens_at, s.closes_at, s.id in per_rep,
-                        frozenset(eligible[s.id]), frozenset(submitted[s.id])) for s in surveys]
+                        frozenset(eligible[s.id]), frozenset(submitted[s.id]), moved.get(s.id))
+            for s in surveys]
 
 
 def _people() -> list[Person]:

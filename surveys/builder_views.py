@@ -15,7 +15,7 @@ from surveys import question_settings
 from surveys.forms import QuestionForm, SectionForm, SurveyForm, local_naive
 from surveys.models import Question, Survey, add_question, item_titles
 from surveys.question_settings import SettingsError
-from surveys.rules import QuestionType, RespondentUnit, SurveyError, sentence
+from surveys.rules import Phase, QuestionType, RespondentUnit, SurveyError, sentence
 from surveys.views import bp, get_or_404, is_editable, render
 
 
@@ -242,6 +242,8 @@ def survey_state(survey_id: int, action: str):
     _confirmed()
     method, message = STATE_MOVES[action]
     before = survey.state
+    if action == "close" and survey.phase() is Phase.OPEN:
+        return _close_now(survey)
     try:
         getattr(survey, method)()
     except SurveyError as exc:
@@ -253,6 +255,22 @@ def survey_state(survey_id: int, action: str):
     audit.record(f"survey.{action}", survey, **details)
     db.session.commit()
     flash(message, "success")
+    return redirect(url_for("surveys.detail", survey_id=survey.id))
+
+
+def _close_now(survey: Survey):
+    """Close a survey open for answers at once: only once every eligible company has submitted."""
+    from surveys.close_views import notice_period
+    from surveys.closing import change_close
+
+    try:
+        change_close(survey, None, current_user, "every eligible company has submitted",
+                     notice_period())
+    except SurveyError as exc:
+        db.session.rollback()
+        return problem_page(survey, f"Not closed: {exc}.")
+    db.session.commit()
+    flash("The survey is closed: every eligible company had submitted.", "success")
     return redirect(url_for("surveys.detail", survey_id=survey.id))
 
 

@@ -21,7 +21,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from core.forms import IntegerField, choices
@@ -79,6 +79,16 @@ class SurveyForm(FlaskForm):
 def local_naive(value: datetime | None, tz_name: str) -> datetime | None:
     """Show a stored UTC time in the editor's zone, as the datetime-local input expects."""
     return None if value is None else value.astimezone(zone(tz_name)).replace(tzinfo=None)
+
+
+class MoveCloseForm(FlaskForm):
+    """Move an open survey's close later, or earlier with notice, saying why."""
+
+    closes_at = DateTimeLocalField("New closing time", validators=[InputRequired()],
+                                   format="%Y-%m-%dT%H:%M")
+    reason = TextAreaField("Why (sent to the companies that have not submitted)",
+                           validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField("Move the close")
 
 
 class SectionForm(FlaskForm):

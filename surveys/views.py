@@ -183,11 +183,17 @@ def init_app(app: Flask) -> None:
     from surveys import (  # noqa: F401  (their routes attach to the blueprints)
         builder_views,
         catalog_views,
+        close_views,
         proposal_views,
         public_results,
         report_views,
         results_views,
     )
+    from surveys.closing import answered_count, changes_of
+
+    # The survey page lists each move of the close and who has submitted.
+    app.jinja_env.globals.update(survey_close_changes=changes_of,
+                                 survey_answered=answered_count)
 
     app.register_blueprint(bp)
     app.register_blueprint(public_results.bp)

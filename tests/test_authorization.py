@@ -123,6 +123,8 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "surveys.question_move": ("POST", "/surveys/{proposed}/questions/{question}/move/up",
                               chair_status(409)),
     "surveys.survey_state": ("POST", "/surveys/{proposed}/state/open", chair_status(409)),
+    # No fields sent: the form refuses them (422) before any rule is applied.
+    "surveys.move_close": ("POST", "/surveys/{proposed}/move-close", chair_status(422)),
     "surveys.survey_duplicate": ("POST", "/surveys/{survey}/duplicate", chair_status(302)),
     "surveys.items": ("GET", "/surveys/items", MEMBERS_GET),
     "surveys.item_detail": ("GET", "/surveys/items/{item}", MEMBERS_GET),

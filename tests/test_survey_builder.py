@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -150,7 +150,7 @@ def test_questions_are_fixed_once_a_response_exists(client, login, w):
     assert "The questions are fixed" in client.get(f"/surveys/{survey.id}").get_data(as_text=True)
 
 
-def test_state_moves_and_the_eligibility_snapshot(client, w, consortium):
+def test_state_moves_and_the_eligibility_snapshot(client, w, consortium, travel):
     survey = make_survey(every_type(w.items)[:1], state=SurveyState.DRAFT)
     url = f"/surveys/{survey.id}/state"
     resp = client.post(f"{url}/open")
@@ -170,6 +170,9 @@ def test_state_moves_and_the_eligibility_snapshot(client, w, consortium):
                                           None)
     db.session.commit()
     assert "Comcast" not in [c.name for c in survey.eligible]  # the snapshot does not move
+    refused = client.post(f"{url}/close")  # nobody has answered: no closing at once
+    assert refused.status_code == 409 and "0 of 5 companies have answered" in refused.get_data(True)
+    travel(survey.closes_at + timedelta(seconds=1))  # once its time has passed, close records it
     assert client.post(f"{url}/close").status_code == 302 and survey.state is SurveyState.CLOSED
     assert client.post(f"{url}/open").status_code == 409
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "survey.open")).all()

@@ -250,6 +250,10 @@ ROUTES: dict[str, FormRoute] = {
                                       words={"action": ("propose", "draft", "open", "close")},
                                       paths={"survey": "state_surveys"}),
     "surveys.survey_duplicate": FormRoute("chair", "/surveys/{survey}/duplicate"),
+    "surveys.move_close": FormRoute(
+        "chair", "/surveys/{answer_survey}/move-close",
+        lambda ids: {"closes_at": v("2027-07-01T09:00", "2000-01-01T00:00", "", "not a time"),
+                     "reason": v("Holidays", "")}),
     "surveys.item_new": FormRoute("chair", "/surveys/items/new", _item),
     "surveys.item_edit": FormRoute("chair", "/surveys/items/{item}/edit", _item),
     "surveys.proposal_new": FormRoute("representative",

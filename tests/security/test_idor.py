@@ -80,6 +80,7 @@ SWEEP: dict[str, tuple[str, str, frozenset | None]] = {
     "surveys.question_delete": ("POST", "/surveys/{proposed}/questions/{spare}/delete", DENIED),
     "surveys.question_move": ("POST", "/surveys/{proposed}/questions/{question}/move/up", DENIED),
     "surveys.survey_state": ("POST", "/surveys/{b_survey}/state/close", DENIED),
+    "surveys.move_close": ("POST", "/surveys/{b_survey}/move-close", DENIED),
     "surveys.survey_duplicate": ("POST", "/surveys/{b_survey}/duplicate", DENIED),
     "surveys.item_detail": ("GET", "/surveys/items/{item}", SHARED),
     "surveys.item_edit": ("POST", "/surveys/items/{item}/edit", DENIED),

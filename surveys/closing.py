@@ -1,0 +1,90 @@
+"""Moving an open survey's close: each change recorded and audited, and the chair's action.
+
+The rule is the ballots' (voting.close_rules): close at once only when every eligible company
+has submitted; later at any time; earlier with at least the reminder period of notice. A later
+or earlier close is announced by e-mail to those who have not submitted (`cycles.notify`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core import audit, clock
+from core.db import UTCDateTime, db
+from core.users import User
+from surveys.models import Survey
+from surveys.responses import Response
+from surveys.rules import Phase, SurveyError
+from voting.close_rules import CloseMove, CloseRuleError, plan_close_change
+
+MAX_REASON = 1000
+
+
+class SurveyCloseChange(db.Model):
+    """One change of an open survey's closing time, by the chair (or an admin standing in)."""
+
+    __tablename__ = "survey_close_change"
+    __table_args__ = (CheckConstraint("move IN ('now', 'later', 'earlier')", name="move_known"),
+                      CheckConstraint("new_closes_at <> old_closes_at", name="moved"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
+    move: Mapped[str] = mapped_column(String(10))
+    old_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    new_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(MAX_REASON), default="")
+    announce: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+
+    changed_by: Mapped[User | None] = relationship()
+
+
+def answered_count(survey: Survey) -> int:
+    """Return how many eligible companies have submitted a response (a draft does not count)."""
+    eligible = {c.id for c in survey.eligible}
+    stmt = select(func.distinct(Response.company_id)).where(
+        Response.survey_id == survey.id, Response.submitted_number.is_not(None))
+    return len(eligible & set(db.session.scalars(stmt)))
+
+
+def changes_of(survey: Survey) -> list[SurveyCloseChange]:
+    """Return the survey's close changes, oldest first."""
+    return list(db.session.scalars(select(SurveyCloseChange)
+                                   .where(SurveyCloseChange.survey_id == survey.id)
+                                   .order_by(SurveyCloseChange.changed_at, SurveyCloseChange.id)))
+
+
+def change_close(survey: Survey, new_close: datetime | None, by: User, reason: str,
+                 notice: timedelta) -> SurveyCloseChange:
+    """Close an open survey now, or move its close (recorded and audited); the caller commits."""
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise SurveyError(f"the reason is longer than {MAX_REASON} characters")
+    # Lock the survey row: a close and a submission cannot cross each other unseen.
+    db.session.execute(select(Survey).where(Survey.id == survey.id).with_for_update()
+                       .execution_options(populate_existing=True)).scalar_one()
+    now = clock.now()
+    if survey.phase(now) is not Phase.OPEN:
+        raise SurveyError("only the close of a survey open for answers can change")
+    try:
+        planned = plan_close_change(now=now, opens_at=survey.opens_at, closes_at=survey.closes_at,
+                                    new_close=new_close, eligible=len(survey.eligible),
+                                    answered=answered_count(survey), notice=notice)
+    except CloseRuleError as exc:
+        raise SurveyError(str(exc)) from exc
+    if planned.move is CloseMove.NOW:
+        survey.close()
+    else:
+        survey.closes_at = planned.new
+    row = SurveyCloseChange(survey_id=survey.id, move=planned.move.value, old_closes_at=planned.old,
+                            new_closes_at=planned.new, reason=reason, announce=planned.announce,
+                            changed_by_id=by.id, changed_at=now)
+    db.session.add(row)
+    audit.record("survey.close_change", survey, actor=by, move=planned.move.value,
+                 closes_at_from=planned.old, closes_at_to=planned.new, reason=reason,
+                 announced=planned.announce)
+    return row
