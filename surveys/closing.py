@@ -9,38 +9,25 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, func, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, func, select
+from sqlalchemy.orm import Mapped, mapped_column
 
 from core import audit, clock
-from core.db import UTCDateTime, db
+from core.db import db
 from core.users import User
 from surveys.models import Survey
 from surveys.responses import Response
 from surveys.rules import Phase, SurveyError
 from voting.close_rules import CloseMove, CloseRuleError, plan_close_change
+from voting.closing import MAX_REASON, CloseChangeRecord
 
-MAX_REASON = 1000
 
-
-class SurveyCloseChange(db.Model):
+class SurveyCloseChange(CloseChangeRecord, db.Model):
     """One change of an open survey's closing time, by the chair (or an admin standing in)."""
 
     __tablename__ = "survey_close_change"
-    __table_args__ = (CheckConstraint("move IN ('now', 'later', 'earlier')", name="move_known"),
-                      CheckConstraint("new_closes_at <> old_closes_at", name="moved"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
-    move: Mapped[str] = mapped_column(String(10))
-    old_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    new_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    reason: Mapped[str] = mapped_column(String(MAX_REASON), default="")
-    announce: Mapped[bool] = mapped_column(Boolean, default=False)
-    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
-
-    changed_by: Mapped[User | None] = relationship()
 
 
 def answered_count(survey: Survey) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, func, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from core import audit, clock
 from core.db import UTCDateTime, db
@@ -23,15 +23,16 @@ from voting.votes import Vote
 MAX_REASON = 1000
 
 
-class CloseChange(db.Model):
-    """One change of an open ballot's closing time, by the chair (or an admin standing in)."""
+class CloseChangeRecord:
+    """What every record of a moved close holds (ballots and surveys alike)."""
 
-    __tablename__ = "ballot_close_change"
-    __table_args__ = (CheckConstraint("move IN ('now', 'later', 'earlier')", name="move_known"),
-                      CheckConstraint("new_closes_at <> old_closes_at", name="moved"))
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        """Give each table its own checks (a constraint belongs to one table)."""
+        return (CheckConstraint("move IN ('now', 'later', 'earlier')", name="move_known"),
+                CheckConstraint("new_closes_at <> old_closes_at", name="moved"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballot.id"), index=True)
     move: Mapped[str] = mapped_column(String(10))
     old_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     new_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -40,7 +41,18 @@ class CloseChange(db.Model):
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
 
-    changed_by: Mapped[User | None] = relationship()
+    @declared_attr
+    def changed_by(cls) -> Mapped[User | None]:
+        """The chair (or an administrator standing in) who moved the close."""
+        return relationship()
+
+
+class CloseChange(CloseChangeRecord, db.Model):
+    """One change of an open ballot's closing time, by the chair (or an admin standing in)."""
+
+    __tablename__ = "ballot_close_change"
+
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballot.id"), index=True)
 
 
 def answered_count(ballot: Ballot) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 from voting.ballot_rules import BallotSpec
 from voting.outcome import Kind, Objection, Outcome
 from voting.rules import Response, Vote, consensus_counts, motion_counts
-from voting.schulze import pairwise_matrix, rank_array, rows
+from voting.schulze import count_pairwise, rows
 from voting.tally import choice_counts, mark_counts, ranked_pairwise
 
 
@@ -56,9 +56,8 @@ def tally(spec: BallotSpec, ballots: Sequence[CastBallot], secret: bool = False)
         votes = Counter(Vote(c["vote"]) for c in choices)
         return Tally(spec.kind, len(ballots), {str(v): votes[v] for v in Vote})
     if spec.kind is Kind.RANKED:
-        ranks = rank_array(spec.options, [c["ranks"] for c in choices])
-        return Tally(spec.kind, len(ballots),
-                     pairwise=rows(pairwise_matrix(ranks, spec.unranked)))
+        pairwise, _ = count_pairwise(spec.options, [c["ranks"] for c in choices], spec.unranked)
+        return Tally(spec.kind, len(ballots), pairwise=rows(pairwise))
     marks = [c["approve"] if spec.kind is Kind.APPROVAL else
              ([] if c["choice"] is None else [c["choice"]]) for c in choices]
     return Tally(spec.kind, len(ballots), mark_counts(spec.options, marks))

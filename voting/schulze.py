@@ -149,12 +149,21 @@ def schulze(
     (entries between them are 0). A tier lists candidates in the given candidate order.
     """
     names = distinct(candidates)
+    d, total = count_pairwise(names, ballots, unranked, weights)
+    return schulze_pairwise(names, d, total, unranked=unranked, default_option=default_option,
+                            majority=majority)
+
+
+def count_pairwise(
+    names: Sequence[str], ballots: Iterable[Mapping[str, int | None]] | np.ndarray,
+    unranked: Unranked | str = Unranked.LAST, weights: Sequence[int] | None = None,
+) -> tuple[np.ndarray, int]:
+    """Return the pairwise matrix of ranked ballots and how many ballots (weights summed)."""
     ranks = ballots if isinstance(ballots, np.ndarray) else rank_array(names, ballots)
     if ranks.ndim != 2 or ranks.shape[1] != len(names):
         raise ValueError(f"ballots must have one column per candidate ({len(names)})")
     total = len(ranks) if weights is None else int(np.sum(weights))
-    return schulze_pairwise(names, pairwise_matrix(ranks, unranked, weights), total,
-                            unranked=unranked, default_option=default_option, majority=majority)
+    return pairwise_matrix(ranks, unranked, weights), total
 
 
 def schulze_pairwise(

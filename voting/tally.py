@@ -15,7 +15,7 @@ import numpy as np
 
 from voting.outcome import Kind, Outcome, Status, plural
 from voting.rules import DEFAULT_QUORUM, Quorum, check_electorate, quorum_reason
-from voting.schulze import Unranked, distinct, pairwise_matrix, rank_array, schulze_pairwise
+from voting.schulze import Unranked, count_pairwise, distinct, schulze_pairwise
 from voting.tiebreak import TieBreak, break_tie, check_tie_break, settle_choice
 
 
@@ -105,13 +105,10 @@ def ranked(
 ) -> Outcome:
     """Decide a ranked ballot by Schulze; see schulze() for the ballots and default option."""
     names = distinct(candidates)
-    ranks = ballots if isinstance(ballots, np.ndarray) else rank_array(names, ballots)
-    if ranks.ndim != 2 or ranks.shape[1] != len(names):
-        raise ValueError(f"ballots must have one column per candidate ({len(names)})")
-    total = len(ranks) if weights is None else int(np.sum(weights))
-    return ranked_pairwise(names, pairwise_matrix(ranks, unranked, weights), total,
-                           unranked=unranked, default_option=default_option, majority=majority,
-                           tie_break=tie_break, seed=seed, eligible=eligible, quorum=quorum)
+    d, total = count_pairwise(names, ballots, unranked, weights)
+    return ranked_pairwise(names, d, total, unranked=unranked, default_option=default_option,
+                           majority=majority, tie_break=tie_break, seed=seed, eligible=eligible,
+                           quorum=quorum)
 
 
 def ranked_pairwise(
