@@ -54,9 +54,12 @@ def test_close_now_waits_for_every_company(client, login, consortium, open_surve
     refused = client.post(f"/surveys/{survey.id}/state/close", data={"confirm": "y"})
     assert refused.status_code == 409 and "1 of 5 companies have answered" in refused.get_data(True)
     assert survey.state is SurveyState.OPEN
+    page = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert "Close now" not in page and "1 of 5 eligible companies have submitted" in page
     for name in ("AT&T", "Orange", "Reliance Jio", "Walmart"):
         _submit(client, login, reps[name], survey, items)
     login(consortium["chair"])
+    assert "Close now" in client.get(f"/surveys/{survey.id}").get_data(as_text=True)
     assert client.post(f"/surveys/{survey.id}/state/close", data={"confirm": "y"}).status_code == 302
     assert survey.state is SurveyState.CLOSED and survey.closes_at <= clock.now()
     assert [c.move for c in changes_of(survey)] == ["now"]
