@@ -30,12 +30,17 @@ class SurveyCloseChange(CloseChangeRecord, db.Model):
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
 
 
-def answered_count(survey: Survey) -> int:
-    """Return how many eligible companies have submitted a response (a draft does not count)."""
-    eligible = {c.id for c in survey.eligible}
+def submitted_companies(survey: Survey) -> list[str]:
+    """Return the eligible companies that have submitted a response, by name (drafts do not count)."""
     stmt = select(func.distinct(Response.company_id)).where(
         Response.survey_id == survey.id, Response.submitted_number.is_not(None))
-    return len(eligible & set(db.session.scalars(stmt)))
+    done = set(db.session.scalars(stmt))
+    return sorted(c.name for c in survey.eligible if c.id in done)
+
+
+def answered_count(survey: Survey) -> int:
+    """Return how many eligible companies have submitted a response."""
+    return len(submitted_companies(survey))
 
 
 def changes_of(survey: Survey) -> list[SurveyCloseChange]:

@@ -189,11 +189,12 @@ def init_app(app: Flask) -> None:
         report_views,
         results_views,
     )
-    from surveys.closing import answered_count, changes_of
+    from surveys.closing import answered_count, changes_of, submitted_companies
 
-    # The survey page lists each move of the close and who has submitted.
+    # The survey page lists each move of the close and who has submitted (names, never answers).
     app.jinja_env.globals.update(survey_close_changes=changes_of,
-                                 survey_answered=answered_count)
+                                 survey_answered=answered_count,
+                                 survey_submitted=submitted_companies)
 
     app.register_blueprint(bp)
     app.register_blueprint(public_results.bp)

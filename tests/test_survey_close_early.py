@@ -56,6 +56,11 @@ def test_close_now_waits_for_every_company(client, login, consortium, open_surve
     assert survey.state is SurveyState.OPEN
     page = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
     assert "Close now" not in page and "1 of 5 eligible companies have submitted" in page
+    login(reps["Orange"])  # every member sees who has submitted, by name only
+    seen = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert "1 of 5 companies have submitted</strong>: NTT." in seen
+    assert "Not yet submitted: AT&amp;T, Orange, Reliance Jio, Walmart." in seen
+    login(consortium["chair"])
     for name in ("AT&T", "Orange", "Reliance Jio", "Walmart"):
         _submit(client, login, reps[name], survey, items)
     login(consortium["chair"])

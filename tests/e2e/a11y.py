@@ -118,6 +118,11 @@ class Audit:
     def check(self, page, label: str) -> None:
         """Run axe-core on the page as it is and v.Nu on the HTML it was sent."""
         self.checked.append(label)
+        # Check the page as a person sees it: stylesheets applied and fonts ready. On a busy
+        # machine a check right after a click could otherwise meet an unstyled page, whose
+        # plain inline links fail target-size.
+        page.wait_for_load_state("load")
+        page.evaluate("() => document.fonts.ready.then(() => true)")
         if not page.evaluate("() => typeof window.axe === 'object'"):
             page.evaluate(AXE_JS.read_text(encoding="utf-8"))
         result = page.evaluate(
