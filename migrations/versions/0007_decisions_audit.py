@@ -61,12 +61,27 @@ def upgrade():
                       sa.column('quorum_denominator', sa.Integer),
                       sa.column('quorum_strict', sa.Boolean),
                       sa.column('opens_at', core.db.UTCDateTime(timezone=True)),
-                      sa.column('opened_at', core.db.UTCDateTime(timezone=True)))
+                      sa.column('opened_at', core.db.UTCDateTime(timezone=True)),
+                      sa.column('stage', sa.String), sa.column('tie_break', sa.String),
+                      sa.column('casting_voter_id', sa.Integer),
+                      sa.column('tie_break_note', sa.String))
+    chair_term = sa.table('chair_term', sa.column('user_id', sa.Integer),
+                          sa.column('starts_on', sa.Date), sa.column('ends_on', sa.Date))
+    terms = bind.execute(sa.select(chair_term.c.user_id, chair_term.c.starts_on,
+                                   chair_term.c.ends_on)).fetchall()
     for row in bind.execute(sa.select(ballot.c.id, ballot.c.quorum, ballot.c.opens_at,
-                                      ballot.c.opened_at)).fetchall():
+                                      ballot.c.opened_at, ballot.c.stage,
+                                      ballot.c.tie_break)).fetchall():
         numerator, denominator, strict = _quorum(row.quorum)
         values = {'quorum_numerator': numerator, 'quorum_denominator': denominator,
                   'quorum_strict': strict}
+        if row.stage != 'draft' and row.tie_break == 'casting_vote' and row.opened_at:
+            # A ballot already open keeps its rule: the chair in office when it opened casts.
+            day = row.opened_at.date()
+            chair = next((t.user_id for t in terms if t.starts_on <= day < t.ends_on), None)
+            values['casting_voter_id'] = chair
+            if chair is None:
+                values['tie_break_note'] = 'no chair was in office when it opened'
         if row.opened_at is not None and row.opens_at < row.opened_at:
             # Voting could only start when the ballot was opened: say so in opens_at.
             values['opens_at'] = row.opened_at
