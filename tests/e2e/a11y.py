@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -87,7 +88,9 @@ def start_vnu() -> Vnu:
     missing = []
     if not VNU_JAR.is_file():
         missing.append(f"vnu.jar not found at {VNU_JAR} (run 'make tools' or set VNU_JAR)")
-    if subprocess.run(["java", "-version"], capture_output=True).returncode != 0:
+    # Looked up first: running a missing program raises instead of returning an exit code.
+    if shutil.which("java") is None or subprocess.run(["java", "-version"],
+                                                      capture_output=True).returncode != 0:
         missing.append("java not found: install a Java 17 runtime (apt-get install default-jre-headless)")
     if missing:
         if os.environ.get("CI") == "true":
