@@ -25,7 +25,8 @@ from collections import Counter
 import numpy as np
 
 from surveys.anonymize import GateSettings, gate_survey
-from surveys.results import TIDY_COLUMNS, summarize_survey, survey_from_tidy
+from surveys.results.data import TIDY_COLUMNS, survey_from_tidy
+from surveys.results.summary import summarize_survey
 
 OPTIONS, ITEMS, BUDGET = ("a", "b", "c", "d"), ("I1", "I2", "I3", "I4"), ("B1", "B2", "B3")
 DEMO = [(5, ("Upgrades", "Logging")), (4, ("Upgrades", "Networking")), (5, ("Upgrades", "Logging")),
@@ -70,7 +71,12 @@ def demo_rows() -> list[tuple]:
 
 def survey(rows: list[tuple]):
     columns = {name: [str(r[i]) for r in rows] for i, name in enumerate(TIDY_COLUMNS)}
-    return survey_from_tidy(columns, scales={"lik": (1, 5), "mat": (1, 5)})
+    # The options and items come from the question, as in the app: every one is listed,
+    # also those nobody chose (the demo's areas are those its answers name).
+    items = {"one": OPTIONS, "many": OPTIONS, "rank": ITEMS, "bud": BUDGET}
+    if not any(r[3] == "one" for r in rows):
+        items = None
+    return survey_from_tidy(columns, scales={"lik": (1, 5), "mat": (1, 5)}, items=items)
 
 
 def classify(q: dict) -> list[str]:
@@ -110,15 +116,23 @@ def classify(q: dict) -> list[str]:
 
 def clear_caches() -> None:
     """Forget every cached profile list and map, so the next gate runs cold."""
-    try:
-        from surveys import coarsen_ranking, disclosure
-    except ImportError:  # a checkout before issue 12
-        return
-    disclosure._PARTITIONS.clear()
-    for fn in (disclosure.profiles, getattr(disclosure, "capped", None),
-               coarsen_ranking.ranking_types):
-        if fn is not None:
-            fn.cache_clear()
+    import importlib
+
+    for name, caches, dicts in (("surveys.disclosure", ("profiles", "capped"), ("_PARTITIONS",)),
+                                ("surveys.profiles", ("profiles", "capped"), ()),
+                                ("surveys.partition", (), ("_PARTITIONS",)),
+                                ("surveys.shipped_maps", ("_archive",), ()),
+                                ("surveys.coarsen_ranking", ("ranking_types",), ())):
+        try:  # a checkout before issue 12 (or before the maps were split out) lacks some
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        for attr in caches:
+            if hasattr(module, attr):
+                getattr(module, attr).cache_clear()
+        for attr in dicts:
+            if hasattr(module, attr):
+                getattr(module, attr).clear()
 
 
 def measure(label: str, surveys: list) -> None:

@@ -27,14 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.stats import friedman_and_w, median_summary, proportion, proportions
 from surveys.anonymize import gate_survey
-from surveys.results import (
-    QuestionData,
-    SurveyData,
-    summarize_question,
-    summarize_survey,
-    survey_from_tidy,
-)
-from surveys.results_ranking import normalized_ranks, rank_grid
+from surveys.results.data import QuestionData, SurveyData, survey_from_tidy
+from surveys.results.grid import answer_grid
+from surveys.results.ranking import normalized_ranks
+from surveys.results.summary import summarize_question, summarize_survey
 
 SEED = 12345
 N_ITEMS = 20
@@ -147,7 +143,7 @@ def naive_likert(q: QuestionData) -> dict:
 
 def vector_ranking_core(q: QuestionData) -> dict:
     """Mean rank, Borda and Kendall's W, vectorized (the bootstrap left out)."""
-    ranks = normalized_ranks(rank_grid(q)[0])
+    ranks = normalized_ranks(answer_grid(q).values)  # per response, as the naive loop
     n_items = ranks.shape[1]
     _, agreement = friedman_and_w(ranks)
     return {"mean": ranks.mean(axis=0), "borda": (n_items - ranks).sum(axis=0),

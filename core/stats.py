@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import special, stats
+
+from core.json_ready import JsonReady
 
 LEVEL = 0.95
 BOOTSTRAP_SEED = 20170101  # fixed so that a published interval can be reproduced by anyone
@@ -49,14 +51,6 @@ def format_p(p: float | None) -> str:
     if p is None:
         return "p not computable"
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-class JsonReady:
-    """Mixin for frozen dataclasses whose fields are all JSON-ready values or dataclasses."""
-
-    def to_dict(self) -> dict:
-        """Return a JSON-ready dict."""
-        return asdict(self)  # type: ignore[call-overload]  # subclasses are dataclasses
 
 
 @dataclass(frozen=True)

@@ -48,18 +48,16 @@ from surveys.coarsen_ranking import (
     mean_rank_tiers,
     profile_consensus,
 )
-from surveys.disclosure import EXACT_MAX, threshold
-from surveys.results import (
-    BudgetSummary,
-    ChoiceSummary,
-    NumberSummary,
-    QuestionSummary,
-    RankingSummary,
-    ScaleQuestionSummary,
-    SurveySummary,
-    TextSummary,
-    with_fdr,
-)
+from surveys.disclosure import threshold
+from surveys.profiles import EXACT_MAX
+from surveys.results.budget import BudgetSummary
+from surveys.results.choice import ChoiceSummary
+from surveys.results.groups import with_fdr
+from surveys.results.number import NumberSummary
+from surveys.results.ranking import RankingSummary
+from surveys.results.scale import ScaleQuestionSummary
+from surveys.results.summary import QuestionSummary, SurveySummary
+from surveys.results.text import TextSummary
 from surveys.suppression import MIN_K, GateCell, GateSettings, Margin, Suppression, suppress
 
 __all__ = ["MIN_K", "GateCell", "GateSettings", "Margin", "PublicQuestion", "PublicSummary",

@@ -12,8 +12,9 @@ from scipy import stats
 
 from core.stats import Interval
 from surveys.coarsen_scale import banded, bands_of, recode, truth_of
-from surveys.disclosure import EXACT_MAX, threshold
-from surveys.results import ScaleQuestionSummary, ScaleSummary
+from surveys.disclosure import threshold
+from surveys.profiles import EXACT_MAX
+from surveys.results.scale import ScaleQuestionSummary, ScaleSummary
 from surveys.suppression import GateCell, GateSettings, Margin, suppress
 
 HIDDEN_DK = "the suppressed \u201cdon't know\u201d count"
@@ -41,10 +42,14 @@ def gate_scale(q: ScaleQuestionSummary, settings: GateSettings) -> dict:
 
 def _recoded(s: ScaleSummary, settings: GateSettings) -> dict:
     """Gate one statement: the exact attack for small groups, cell suppression for large ones."""
+    # The exact attack protects "don't know" as an answer like the points, so its group is
+    # everyone who answered the statement (companies: at least those on either side).
+    answered = s.n + s.dont_know
+    if answered <= EXACT_MAX and settings.passes(
+            answered, max(s.n_companies, s.dont_know_companies)):
+        return recode(s, settings, lambda: _statement(s, settings))
     if not settings.passes(s.n, s.n_companies):
         return _statement(s, settings)
-    if s.n + s.dont_know <= EXACT_MAX:
-        return recode(s, settings, lambda: _statement(s, settings))
     truth = truth_of(s, s.dont_know > 0)
     if not settings.allow_unanimous and max(truth) == sum(truth):
         bands = list(bands_of(s, s.dont_know > 0).values())

@@ -2,8 +2,9 @@
 
 Single and multiple choice: every option; then options merged into "other answers" (every
 group of options, smallest groups first, when there are few options; then the options fewer
-than k chose); then only the options more than half chose (multiple choice) or the option(s)
-chosen most often; otherwise nothing but n. Budget: the items in tiers of total points.
+than k chose); then only the options more than half chose (multiple choice); the option(s)
+chosen most often; the one option chosen most often, or only that several tie; otherwise
+nothing but n. Budget: the items in tiers of total points.
 See surveys/disclosure.py for the rule and the attack.
 """
 
@@ -15,8 +16,11 @@ from itertools import combinations
 import numpy as np
 
 from core.stats import proportion
-from surveys.disclosure import MAX_PROFILES, Level, capped, choose, sums, threshold
-from surveys.results import BudgetSummary, ChoiceSummary
+from surveys.disclosure import Level, sums, threshold
+from surveys.partition import choose
+from surveys.profiles import MAX_PROFILES, capped
+from surveys.results.budget import BudgetSummary
+from surveys.results.choice import ChoiceSummary
 from surveys.suppression import GateSettings
 
 OTHERS = "other answers"
@@ -39,7 +43,8 @@ def recode_choice(q: ChoiceSummary, settings: GateSettings, full: Callable[[], d
     count vector of that total with no count above n fits it). Candidates, finest first:
     every option; options merged into "other answers" (fixed groups when there are few
     options, then whichever options fewer than k chose); the options more than half chose
-    (multiple choice); the option(s) chosen most often, ties named as ties. Otherwise only n.
+    (multiple choice); the option(s) chosen most often, ties named as ties; the one option
+    chosen most often, or only that several tie for it (not which). Otherwise only n.
     """
     k, n = threshold(settings), q.n
     names = [o.option for o in _by_name(q)]  # the profile's columns: never in order of count
@@ -60,6 +65,8 @@ def recode_choice(q: ChoiceSummary, settings: GateSettings, full: Callable[[], d
     if multiple:
         levels.append(Level("majority", (lambda rows: 2 * rows > n,)))
     levels.append(Level("top", (_top,)))
+    # Coarsest: a tie's cell holds profiles led by any options, so it names none of them.
+    levels.append(Level("top or tie", (_unique_top,)))
     space = capped(sum(counts), m, n) if multiple else None
     chosen = choose(counts, levels, None, k, settings.allow_unanimous,
                     key=("choice", q.question_type, m), space=space, n=n)
@@ -72,7 +79,9 @@ def recode_choice(q: ChoiceSummary, settings: GateSettings, full: Callable[[], d
         return _merged(q, {names[i] for i, c in enumerate(counts) if c < k}, k)
     if name == "majority":
         return majority_choice(q, k)
-    if name == "top":
+    if name == "top or tie" and list(counts).count(max(counts)) > 1:
+        return tie_choice(q, k)
+    if name in ("top", "top or tie"):
         top = [o.option for o in _by_name(q) if o.count == max(counts)]
         tied = " (tied)" if len(top) > 1 else ""
         return majority_choice(q, k) | {
@@ -104,6 +113,12 @@ def _rare(k: int) -> Callable[[np.ndarray], np.ndarray]:
 def _top(rows: np.ndarray) -> np.ndarray:
     """Return which options were chosen most often, ties included (P x m)."""
     return rows == rows.max(axis=1, keepdims=True)
+
+
+def _unique_top(rows: np.ndarray) -> np.ndarray:
+    """Return the option chosen most often, or -1 when several tie for it (P x 1)."""
+    top = rows == rows.max(axis=1, keepdims=True)
+    return np.where(top.sum(axis=1) == 1, top.argmax(axis=1), -1)[:, None]
 
 
 def _by_name(q: ChoiceSummary) -> list:
@@ -144,6 +159,17 @@ def majority_choice(q: ChoiceSummary, k: int) -> dict:
             f"{_why(k, q.n)}, or that every respondent gave the same answer")
     return {"n": q.n, "options": options, "majority": held, "method": q.method,
             "recoding": "majority", "recoding_note": note}
+
+
+def tie_choice(q: ChoiceSummary, k: int) -> dict:
+    """Return only that two or more options tie as the most chosen, without naming them."""
+    # A single choice with no one leader has no majority either; a multiple choice may.
+    also = ("" if q.question_type == "multiple" else
+            ", so none was chosen by more than half of the respondents")
+    return majority_choice(q, k) | {
+        "majority": [], "recoding": "top", "tied": True,
+        "recoding_note": f"two or more options tie as the most chosen{also}; which ones is "
+                         f"not shown: {_why(k, q.n)}"}
 
 
 def recode_budget(q: BudgetSummary, settings: GateSettings, full: Callable[[], dict]) -> dict:

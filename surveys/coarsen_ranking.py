@@ -21,8 +21,10 @@ from itertools import permutations
 
 import numpy as np
 
-from surveys.disclosure import EXACT_MAX, MAX_PROFILES, Level, choose, n_profiles, threshold
-from surveys.results import RankingSummary
+from surveys.disclosure import Level, threshold
+from surveys.partition import choose
+from surveys.profiles import EXACT_MAX, MAX_PROFILES, n_profiles
+from surveys.results.ranking import RankingSummary
 from surveys.suppression import GateSettings
 
 
@@ -72,15 +74,16 @@ def schulze_tiers(pairwise: np.ndarray) -> np.ndarray:
 class Model:
     """The attacker's view of one ranking question: types, truth and the figure functions."""
 
-    def __init__(self, summary: RankingSummary) -> None:
-        n_items = len(summary.item_labels)
-        self.labels = list(summary.item_labels)  # survey order: the profile's columns
-        self.top = ranked_count(summary.profile[0][0]) if summary.profile else n_items
+    def __init__(self, labels: list[str], top: int,
+                 profile: tuple[tuple[tuple[float, ...], int], ...] = ()) -> None:
+        n_items = len(labels)
+        self.labels, self.top = list(labels), top  # survey order: the profile's columns
         self.types = ranking_types(n_items, self.top)
         index = {tuple(r): t for t, r in enumerate(self.types.tolist())}
         self.truth = np.zeros(len(self.types), dtype=np.int64)
-        for row, count in summary.profile:
+        for row, count in profile:
             self.truth[index[tuple(row)]] += count
+        self._last: tuple[np.ndarray, np.ndarray] | None = None
         prefer = self.types[:, :, None] < self.types[:, None, :]
         self.pref = prefer.reshape(len(self.types), -1).astype(np.int32)
         values = sorted(set(self.types.ravel().tolist()))
@@ -98,8 +101,26 @@ class Model:
         return (sums[:, :, None] > sums[:, None, :]).sum(axis=2)  # items strictly better
 
     def consensus(self, rows: np.ndarray) -> np.ndarray:
+        if self._last is not None and self._last[0] is rows:  # two levels read it
+            return self._last[1]
         n = self.types.shape[1]
-        return schulze_tiers((rows.astype(np.int64) @ self.pref).reshape(-1, n, n))
+        tiers = schulze_tiers((rows.astype(np.int64) @ self.pref).reshape(-1, n, n))
+        self._last = (rows, tiers)
+        return tiers
+
+    def first(self, rows: np.ndarray) -> np.ndarray:
+        return self.consensus(rows) == 0
+
+    def candidates(self) -> list[Level]:
+        """Return the candidate publications, finest first."""
+        return [Level("full", (self.rank_sums, self.consensus)),
+                Level("order", (self.tiers, self.consensus)),
+                Level("consensus", (self.consensus,)),
+                Level("top", (self.first,))]
+
+    def key(self) -> tuple[str, int, int]:
+        """Return the shape its map is cached and shipped under."""
+        return ("ranking", len(self.labels), self.top)
 
 
 def exact_model(q: RankingSummary) -> Model | None:
@@ -109,7 +130,7 @@ def exact_model(q: RankingSummary) -> Model | None:
     n_items, top = len(q.profile[0][0]), ranked_count(q.profile[0][0])
     if n_profiles(q.n, len(ranking_types(n_items, top))) > MAX_PROFILES:
         return None
-    return Model(q)
+    return Model(list(q.item_labels), ranked_count(q.profile[0][0]), q.profile)
 
 
 def levels(q: RankingSummary, settings: GateSettings) -> str:
@@ -128,12 +149,8 @@ def levels(q: RankingSummary, settings: GateSettings) -> str:
         # Top-k rankings: everyone giving one ranking leaves its unranked items tied, so only
         # the first place has the unanimous profile among those producing it.
         return "top" if partial and len(order[0]) == 1 else "none"
-    candidates = [Level("full", (model.rank_sums, model.consensus)),
-                  Level("order", (model.tiers, model.consensus)),
-                  Level("consensus", (model.consensus,)),
-                  Level("top", (lambda rows: model.consensus(rows) == 0,))]
-    chosen = choose(model.truth, candidates, model.categories, k, allow,
-                    key=("ranking", len(model.labels), model.top))
+    candidates = model.candidates()
+    chosen = choose(model.truth, candidates, model.categories, k, allow, key=model.key())
     return candidates[chosen].name if chosen < len(candidates) else "none"
 
 

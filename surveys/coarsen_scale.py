@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.stats import proportion
-from surveys.disclosure import Level, choose, majority, sums, threshold
-from surveys.results import ScaleSummary
+from surveys.disclosure import Level, majority, sums, threshold
+from surveys.partition import choose
+from surveys.results.scale import ScaleSummary
 from surveys.suppression import GateSettings
 
 DK = "don't know"
@@ -72,6 +73,16 @@ def candidates(s: ScaleSummary, dk: bool) -> list[tuple[str, list[Band], str]]:
     return out
 
 
+def _agree_or_not(s: ScaleSummary, dk: bool) -> list[Band]:
+    """Return the agree band and every other answer joined, when the scale has both."""
+    b = bands_of(s, dk)
+    if "agree" not in b or len(b) < 2:
+        return list(b.values())
+    rest = _join("", *(x for name, x in b.items() if name != "agree"))
+    words = _span(list(rest.points)) + (f" or {DK}" if rest.dont_know else "")
+    return [Band(f"not agree ({words})", rest.types, rest.points, rest.dont_know), b["agree"]]
+
+
 def truth_of(s: ScaleSummary, dk: bool) -> list[int]:
     """Return the statement's counts per answer type: points, then "don't know" if offered."""
     return [p.count for p in s.points] + ([s.dont_know] if dk else [])
@@ -80,9 +91,11 @@ def truth_of(s: ScaleSummary, dk: bool) -> list[int]:
 def recode(s: ScaleSummary, settings: GateSettings,
            full: Callable[[], dict]) -> dict:
     """Return the finest safe figures of one statement of a small group (full(): every point)."""
-    # "Don't know" is an answer type only when somebody chose it; the attacker then considers
-    # only profiles with a "don't know" (any other would publish no "don't know" band).
-    dk = s.dont_know > 0
+    # "Don't know" is always an answer type (possibly chosen by nobody): one map for every
+    # statement of this scale, so whether anybody said it shows only where a figure tells.
+    # An attacker who knows "don't know" was not offered reads the map within the profiles
+    # without one (the view), where every cell must be safe too.
+    dk = True
     truth, k = truth_of(s, dk), threshold(settings)
     total = sum(truth)
     singles = [[t] for t in range(len(truth))]
@@ -93,9 +106,10 @@ def recode(s: ScaleSummary, settings: GateSettings,
                for name, bands, _ in ladder]
     all_bands = list(bands_of(s, dk).values())
     levels.append(Level("majority", (majority([list(b.types) for b in all_bands]),)))
-    keep = (lambda rows: rows[:, -1] >= 1) if dk else None
-    chosen = choose(truth, levels, None, k, settings.allow_unanimous, keep,
-                    key=("scale", tuple(s.scale), dk))
+    agree = _agree_or_not(s, dk)
+    levels.append(Level("agree or not", (majority([list(b.types) for b in agree]),)))
+    chosen = choose(truth, levels, None, k, settings.allow_unanimous,
+                    key=("scale", tuple(s.scale)), views=lambda rows: rows[None, :, -1] == 0)
     if chosen == 0:
         return full()
     if chosen <= len(ladder):
@@ -105,6 +119,10 @@ def recode(s: ScaleSummary, settings: GateSettings,
         held = [b for b in all_bands if 2 * sum(truth[t] for t in b.types) > total]
         return banded(s, "majority", [], truth, "only the band most answers fall in is told", k,
                       held[0].label if held else None)
+    if chosen == len(ladder) + 2:
+        held = [b for b in agree if 2 * sum(truth[t] for t in b.types) > total]
+        return banded(s, "majority", [], truth, "only whether most answers agree is told", k,
+                      held[0].label if held else None)
     return {"statement": s.statement, "published": False,
             "reason": "withheld: even the coarsest summary would show a small count"}
 
@@ -113,9 +131,11 @@ def banded(s: ScaleSummary, name: str, bands: list[Band], truth: list[int], why:
            held: str | None = None) -> dict:
     """Return the published figures of a recoded statement."""
     total = sum(truth)
+    # A "don't know" band nobody chose is left out: the survey may not have offered it.
     rows = [{"label": b.label, "points": list(b.points), "dont_know": b.dont_know,
              "count": sum(truth[t] for t in b.types),
-             "share": proportion(sum(truth[t] for t in b.types), total).to_dict()} for b in bands]
+             "share": proportion(sum(truth[t] for t in b.types), total).to_dict()} for b in bands
+            if b.points or sum(truth[t] for t in b.types)]
     reason = (f"{why}, because with {total} answers the finer figures would let a reader work "
               f"out that between 1 and {k - 1} respondents gave a particular answer"
               + ("" if name != "majority" else " or that every respondent gave the same one"))

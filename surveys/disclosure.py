@@ -7,32 +7,26 @@ every one of them gave it.
 
 For a small group (at most ``EXACT_MAX`` responses, a consortium's size) the gate checks this
 exactly. A group's answers are a *profile*: how many respondents gave each possible answer
-(a counts vector over answer types; who gave which is never needed, since no figure depends
-on it). ``profiles(n, types)`` lists every profile of n respondents. A candidate publication
+(surveys/profiles.py lists every profile of n respondents). A candidate publication
 is a function from profiles to figures; the attacker keeps the profiles whose figures equal
 the published ones and reads, per answer category, the smallest and largest count among them.
 A category whose count is known to lie within 1..k-1 (or to be all n) is disclosed. The
 attacker knows the gate, so the gate is built as a fixed map from every profile to what it
-publishes (``partition``): finest candidate first (surveys/coarsen_*.py), and a last cell
+publishes (surveys/partition.py), candidates from surveys/coarsen_*.py, and a last cell
 showing nothing but n; every cell of the map is checked, the last one included, since "not
-shown" tells a reader the profile is one of those no candidate could show. Maps are cached per
-question shape, so a survey's gate lists each shape's profiles once. Larger groups use the
+shown" tells a reader the profile is one of those no candidate could show. Larger groups use the
 threshold and complementary-suppression rules of surveys/suppression.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from math import comb
 
 import numpy as np
 
+from surveys.profiles import profiles
 from surveys.suppression import GateSettings
-
-EXACT_MAX = 12  # responses: up to this many, every consistent profile is enumerated
-MAX_PROFILES = 400_000  # above this many profiles, the gate uses its coarsest safe candidate
 
 Features = Callable[[np.ndarray], np.ndarray]  # profiles (P x types) -> figures (P x F)
 
@@ -44,41 +38,6 @@ def threshold(settings: GateSettings) -> int:
     k_companies is a count of companies below it too.
     """
     return max(settings.k_respondents, settings.k_companies)
-
-
-def n_profiles(n: int, types: int) -> int:
-    """Return how many profiles n respondents can form over this many answer types."""
-    return comb(n + types - 1, types - 1) if types else 0
-
-
-def exact_possible(n: int, types: int) -> bool:
-    """Tell whether the exact attack runs: a small group and few enough profiles."""
-    return 0 < n <= EXACT_MAX and types > 0 and n_profiles(n, types) <= MAX_PROFILES
-
-
-@cache
-def profiles(n: int, types: int) -> np.ndarray:
-    """Return every counts vector of n respondents over the answer types (P x types, int16)."""
-    if types == 1:
-        return np.array([[n]], dtype=np.int16)
-    rows = [np.concatenate([np.full((len(rest), 1), first, np.int16), rest], axis=1)
-            for first in range(n, -1, -1) for rest in [profiles(n - first, types - 1)]]
-    out = np.concatenate(rows)
-    out.setflags(write=False)
-    return out
-
-
-@cache
-def capped(total: int, parts: int, cap: int) -> np.ndarray:
-    """Return every split of total into parts, none above cap (P x parts, int16)."""
-    if parts == 1:
-        return np.array([[total]] if total <= cap else [], dtype=np.int16).reshape(-1, 1)
-    rows = [np.concatenate([np.full((len(rest), 1), first, np.int16), rest], axis=1)
-            for first in range(min(total, cap), max(0, total - cap * (parts - 1)) - 1, -1)
-            for rest in [capped(total - first, parts - 1, cap)]]
-    out = np.concatenate(rows) if rows else np.zeros((0, parts), dtype=np.int16)
-    out.setflags(write=False)
-    return out
 
 
 @dataclass(frozen=True)
@@ -132,135 +91,6 @@ class Level:
     name: str
     features: tuple[Features, ...]
     cells: bool = False
-
-
-def choose(truth: Sequence[int], levels: Sequence[Level], categories: np.ndarray | None,
-           k: int, allow_unanimous: bool,
-           keep: Callable[[np.ndarray], np.ndarray] | None = None, *, key: Hashable = None,
-           space: np.ndarray | None = None, n: int | None = None) -> int:
-    """Return the index of the level published for truth (len(levels): only n is shown).
-
-    The gate is a fixed map from every possible profile to what it publishes
-    (``partition``), and the attacker knows it: a profile's output fits exactly its cell of
-    the map, so every cell, the "nothing shown" one included, must be safe. truth is looked up
-    in the map, which is cached under key (the question's shape; None: not cached).
-    keep: which profiles the attacker considers (e.g. only those with a "don't know");
-    space: the profiles to consider instead of every split of sum(truth) (then n: respondents).
-    """
-    true = np.asarray(truth, dtype=np.int16)
-    n = int(true.sum()) if n is None else n
-    rows = profiles(int(true.sum()), true.size) if space is None else space
-    if keep is not None:
-        rows = rows[keep(rows)]
-    cache_key = None if key is None else (key, n, int(true.sum()), true.size, k, allow_unanimous)
-    assigned = _PARTITIONS.get(cache_key) if cache_key is not None else None
-    if assigned is None:
-        assigned = partition(rows, levels, categories, k, allow_unanimous, n)
-        if cache_key is not None:
-            _PARTITIONS[cache_key] = assigned
-            while len(_PARTITIONS) > CACHE_SIZE:
-                _PARTITIONS.pop(next(iter(_PARTITIONS)))
-    return int(assigned[int(np.flatnonzero((rows == true).all(axis=1))[0])])
-
-
-_PARTITIONS: dict[Hashable, np.ndarray] = {}  # cached maps, oldest first
-CACHE_SIZE = 256
-
-
-def partition(rows: np.ndarray, levels: Sequence[Level], categories: np.ndarray | None,
-              k: int, allow_unanimous: bool, n: int) -> np.ndarray:
-    """Return the level each profile publishes (len(levels): nothing but n), safe everywhere.
-
-    Finest first, every profile no finer level took is grouped with those showing the same
-    figures at this level; a group is taken when its count ranges disclose nothing. The
-    profiles left over publish only n, so they form one more group, which must be safe too:
-    while it is not, whole groups holding a profile that widens the offending range (the
-    coarsest level's first) are sent to it instead. The other groups stay as they were, and
-    every profile left over at last is safe (0..n for each category) in the worst case.
-    """
-    counts = rows if categories is None else rows.astype(np.int32) @ categories
-    none = len(levels)
-    assigned = np.full(len(rows), none, dtype=np.int16)
-    memo: dict[Features, np.ndarray] = {}  # each feature over every profile, computed once
-
-    def values(f: Features, idx: np.ndarray) -> np.ndarray:
-        if f not in memo:
-            memo[f] = np.asarray(f(rows)).reshape(len(rows), -1)
-        return memo[f][idx]
-
-    taken: list[tuple[np.ndarray, np.ndarray]] = []  # per level: its rows, their group ids
-    for index, level in enumerate(levels):
-        idx = np.flatnonzero(assigned == none)
-        if idx.size == 0:
-            break
-        figures = np.concatenate([values(f, idx) for f in level.features], axis=1)
-        group = _group_ids(figures)
-        size = int(group.max()) + 1
-        low = np.full((size, counts.shape[1]), np.iinfo(np.int32).max, dtype=np.int64)
-        high = np.full((size, counts.shape[1]), -1, dtype=np.int64)
-        np.minimum.at(low, group, counts[idx])
-        np.maximum.at(high, group, counts[idx])
-        bad = ((low >= 1) & (high <= k - 1)).any(axis=1)
-        if not allow_unanimous and n > 0:
-            bad |= ((low == n) & (high == n)).any(axis=1)
-            if level.cells:
-                first = values(level.features[0], idx)
-                full = np.zeros(size, dtype=bool)
-                np.logical_or.at(full, group, (first == n).any(axis=1))
-                bad |= full
-        ok = ~bad[group]
-        assigned[idx[ok]] = index
-        taken.append((idx[ok], group[ok]))
-    while (fixes := _leftover_fix(counts[assigned == none], k, n, allow_unanimous)) is not None:
-        column, widens = fixes
-        if not _send_one_group(assigned, taken, counts[:, column], widens, none):
-            break  # every profile shows only n already: nothing more to merge
-    return assigned
-
-
-def _send_one_group(assigned: np.ndarray, taken: list[tuple[np.ndarray, np.ndarray]],
-                    counts: np.ndarray, widens: Sequence[Callable[[np.ndarray], np.ndarray]],
-                    none: int) -> bool:
-    """Send the smallest taken group holding a widening count to the left-over cell.
-
-    Widening counts are tried in order (a count of 0 first: a group where the answer is
-    rare tells least about it), each over the levels from the coarsest.
-    """
-    for widen in widens:
-        for idx, group in reversed(taken):
-            helps = np.unique(group[widen(counts[idx]) & (assigned[idx] != none)])
-            if helps.size:
-                sizes = np.bincount(group)[helps]
-                assigned[idx[group == helps[np.argmin(sizes)]]] = none
-                return True
-    return False
-
-
-def _leftover_fix(counts: np.ndarray, k: int, n: int, allow_unanimous: bool
-                  ) -> tuple[int, tuple[Callable[[np.ndarray], np.ndarray], ...]] | None:
-    """Return a category the left-over profiles disclose and which counts would hide it."""
-    if counts.size == 0:
-        return None
-    low, high = counts.min(axis=0), counts.max(axis=0)
-    pinned = np.flatnonzero((low >= 1) & (high <= k - 1))
-    if pinned.size:
-        return int(pinned[0]), (lambda c: c == 0, lambda c: c >= k)
-    unanimous = np.flatnonzero((low == n) & (high == n))
-    if unanimous.size and n > 0 and not allow_unanimous:
-        return int(unanimous[0]), (lambda c: c < n,)
-    return None
-
-
-def _group_ids(figures: np.ndarray) -> np.ndarray:
-    """Return a group id per row of figures: equal rows, equal ids (0..groups - 1)."""
-    figures = np.asarray(figures)
-    if figures.dtype.kind in "iub" and figures.size:
-        shifted = figures.astype(np.int64) - figures.min(axis=0)
-        spans = shifted.max(axis=0) + 1
-        if float(np.prod(spans.astype(float))) < 2.0 ** 62:
-            radix = np.concatenate([[1], np.cumprod(spans[:-1])]).astype(np.int64)
-            return np.unique(shifted @ radix, return_inverse=True)[1].ravel()
-    return np.unique(figures, axis=0, return_inverse=True)[1].ravel()
 
 
 def sums(groups: Sequence[Sequence[int]]) -> Features:

@@ -180,14 +180,24 @@ def _other_rows(qtype: str, f: dict) -> list[tuple[str, str, Any, bool]]:
             out.append(("", "order_of_total_points",
                         " > ".join(" = ".join(t) for t in f["tiers"]), False))
         elif f.get("majority") is not None:
-            out.append(("", "most_chosen" if qtype != "budget" else "most_points",
-                        ", ".join(f["majority"]) or "no option holds a majority", False))
+            out.append(_leaders(qtype, f))
         out.append(("", "recoding", f["recoding_note"], False))
     elif qtype == "number":
         out += [("", k, f[k], False) for k in ("mean", "median", "total")]
     elif qtype == "text":
         out += [("", "answer", text, False) for text in f["answers"]]
     return out
+
+
+def _leaders(qtype: str, f: dict) -> tuple[str, str, Any, bool]:
+    """Return the row naming the leading options: most chosen, or chosen by more than half."""
+    held = ", ".join(f["majority"])
+    if qtype == "budget":
+        return ("", "most_points", held, False)
+    if f.get("recoding") == "majority":  # several options of a multiple choice can hold one
+        return ("", "chosen_by_more_than_half", held or "none", False)
+    tie = "a tie between two or more options, not named" if f.get("tied") else ""
+    return ("", "most_chosen", held or tie, False)
 
 
 def csv_text(document: dict[str, Any]) -> str:

@@ -20,7 +20,8 @@ from surveys.rules import QuestionType
 from surveys.tidy import COLUMNS
 
 if TYPE_CHECKING:  # SciPy loads on first use, not when the app starts
-    from surveys.results import SurveyData, SurveySummary
+    from surveys.results.data import SurveyData
+    from surveys.results.summary import SurveySummary
 
 T = QuestionType
 
@@ -55,7 +56,7 @@ def _items_of(qtype: QuestionType, config: dict[str, Any], titles: dict[int, str
 
 def survey_data(survey: Survey) -> SurveyData:
     """Build the statistics' input from the survey's tidy rows."""
-    from surveys.results_data import survey_from_tidy
+    from surveys.results.data import survey_from_tidy
 
     rows = list(tidy_rows(survey))
     columns = {name: [row[i] for row in rows] for i, name in enumerate(COLUMNS)}
@@ -75,7 +76,7 @@ def schulze_order(rows: list[list[int | None]], items: list[str]) -> list[list[s
 
 def summarize(survey: Survey) -> SurveySummary:
     """Summarize every question of the survey (identified figures: never shown as such)."""
-    from surveys.results import summarize_survey
+    from surveys.results.summary import summarize_survey
 
     return summarize_survey(survey_data(survey), consensus_order=schulze_order)
 

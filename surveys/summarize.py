@@ -5,7 +5,7 @@
                                                    [--allow-unanimous]]
 
 FILE.csv has the columns response_id,company,respondent,question_id,question_type,item,value
-(see surveys/results_data.py for what each question type writes; "don't know" is ``dk``).
+(see surveys/results/data.py for what each question type writes; "don't know" is ``dk``).
 GROUPS.csv has the columns company,group and turns on comparisons between groups.
 --public prints, as JSON, exactly what the publication gate lets the public see (every
 question chosen for publication, no free text approved); --allow-unanimous lets a unanimous
@@ -22,7 +22,7 @@ import sys
 from collections.abc import Sequence
 
 # Only NumPy is imported up front, so bad input is refused before SciPy loads (about 1 s).
-from surveys.results_data import TIDY_COLUMNS, TidyFormatError, survey_from_tidy
+from surveys.results.data import TIDY_COLUMNS, TidyFormatError, survey_from_tidy
 from surveys.tidy import restored
 
 
@@ -84,8 +84,8 @@ def run(args: argparse.Namespace) -> str:
     except TidyFormatError as exc:
         raise InputError(f"{args.file}: {exc}") from exc
     from surveys.anonymize import GateSettings, gate_survey
-    from surveys.results import summarize_survey
-    from surveys.results_report import render_text
+    from surveys.results.report import render_text
+    from surveys.results.summary import summarize_survey
 
     try:
         settings = GateSettings(args.k_respondents, args.k_companies, args.allow_unanimous)

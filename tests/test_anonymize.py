@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from surveys.anonymize import GateCell, GateSettings, Margin, gate_survey, suppress
-from surveys.results import TIDY_COLUMNS, summarize_survey, survey_from_tidy
+from surveys.results.data import TIDY_COLUMNS, survey_from_tidy
+from surveys.results.summary import summarize_survey
 
 FAST = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -10,8 +10,10 @@ import pytest
 
 from surveys.anonymize import GateSettings, gate_survey
 from surveys.public_document import QuestionMeta, compose, csv_text
-from surveys.public_view import describe_test, num, pct, question_view, question_views
-from surveys.results import QuestionData, SurveyData, summarize_survey
+from surveys.public_format import describe_test, num, pct
+from surveys.public_view import question_view, question_views
+from surveys.results.data import TIDY_COLUMNS, QuestionData, SurveyData, survey_from_tidy
+from surveys.results.summary import summarize_survey
 
 # 16 respondents from 8 companies (two each) answer a single choice; Horizon is one company's.
 # Above 12 respondents the gate suppresses cells (surveys/suppression.py); at most 12, it
@@ -130,3 +132,45 @@ def test_ranking_view_states_the_agreement_in_words():
     assert view.table.rows == (("Logging", "1.2 (1\u20131.6)", "9 (7\u201310)"),
                                ("Tempest", "2", "5"))
     assert "Borda points (95% interval)" in view.chart and not view.wide
+
+
+def _multiple(picks) -> dict:
+    """Return the public document of one multiple choice, a respondent's picks per company."""
+    cols = {c: [] for c in TIDY_COLUMNS}
+    for r, chosen in enumerate(picks):
+        for option in chosen:
+            for name, v in zip(TIDY_COLUMNS, (f"r{r}", f"c{r}", f"p{r}", "m", "multiple",
+                                              option, "1"), strict=True):
+                cols[name].append(v)
+    data = survey_from_tidy(cols, items={"m": ("a", "b", "c", "d")})
+    gated = gate_survey(summarize_survey(data), ("m",), GateSettings(5, 3))
+    meta = QuestionMeta("m", "multiple", "Areas", "S", items=("a", "b", "c", "d"))
+    return compose({"title": "t", "cycle": "", "closed_on": "2026-01-02"}, [meta], ("m",), gated)
+
+
+def test_a_multiple_choice_tie_is_said_as_a_tie_not_as_no_majority():
+    # a, b and c are each chosen by 3 of 5, more than half: "no majority" would be false.
+    doc = _multiple([("a", "b"), ("a", "c"), ("b", "c"), ("a", "b", "c"), ("d",)])
+    rows = {r[3]: r[4] for r in csv.reader(io.StringIO(csv_text(doc)))}
+    assert rows["most_chosen"] == "a tie between two or more options, not named"
+    (view,) = question_views(doc)
+    said = " ".join(view.notes)
+    assert "Chosen most often: a tie between two or more options" in said
+    assert "majority" not in said and "Wilson" not in said  # no share is shown to read
+    # a and b are each chosen by 4 of 5: the CSV names them as over half, not as "most chosen"
+    over = _multiple([("a", "b"), ("a", "b"), ("a", "c"), ("a", "b", "c", "d"), ("b",)])
+    assert over["questions"][0]["figures"]["recoding"] == "majority"
+    rows = {r[3]: r[4] for r in csv.reader(io.StringIO(csv_text(over)))}
+    assert rows["chosen_by_more_than_half"] == "a, b" and "most_chosen" not in rows
+
+
+def test_the_scale_legend_names_only_the_bands_drawn():
+    f = {"n": 5, "friedman": None, "statements": [{
+        "statement": "", "published": True, "recoding": "bands", "answered": 5, "n": None,
+        "method": "m", "recoding_note": "", "majority": None,
+        "bands": [{"label": f"{name} ({pts})", "points": [1], "dont_know": False, "count": c,
+                   "share": {"value": c / 5}} for name, pts, c in
+                  (("disagree", "1\u20132", 1), ("neutral", "3", 0), ("agree", "4\u20135", 4))]}]}
+    view = question_view({"question_id": "l", "question_type": "likert", "text": "t",
+                          "section": "S", "published": True, "figures": f, "labels": []})
+    assert view.legend == (("sw5-1", "disagree"), ("sw5-3", "neutral"), ("sw5-5", "agree"))

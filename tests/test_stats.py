@@ -1,4 +1,4 @@
-"""core.stats (and the group tests of surveys.results_groups) against published worked
+"""core.stats (and the group tests of surveys.results.groups) against published worked
 examples and hand-checked values, sources named."""
 
 import itertools
@@ -18,7 +18,7 @@ from core.stats import (
     proportion,
     proportions,
 )
-from surveys.results_groups import compare_categorical, compare_ordinal
+from surveys.results.groups import compare_categorical, compare_ordinal
 
 # Newcombe (1998), "Two-sided confidence intervals for the single proportion: comparison of
 # seven methods", Statistics in Medicine 17:857-872, Table II, method 3 (Wilson score

@@ -5,14 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from surveys.results import (
-    TIDY_COLUMNS,
-    QuestionData,
-    TidyFormatError,
-    summarize_question,
-    summarize_survey,
-    survey_from_tidy,
-)
+from surveys.results.data import TIDY_COLUMNS, QuestionData, TidyFormatError, survey_from_tidy
+from surveys.results.summary import summarize_question, summarize_survey
 
 
 def tidy(rows):
@@ -268,3 +262,46 @@ def test_known_scale_and_items_from_the_app():
     assert m.statements[0].scale == (1, 7) and m.statements[0].top2.k == 1
     assert m.statements[1].n == 0 and m.statements[1].median.note.startswith("not computable")
     assert [(o.option, o.count) for o in s.options] == [("b", 1), ("a", 0), ("c", 0)]
+
+
+def test_to_dict_keeps_the_published_shape():
+    rows = [*ranking_rows({"r1": ["A", "B", "C"], "r2": ["B", "A", "C"]}),
+            ("r1", "co-r1", "t", "text", "", "hello")]
+    data = summary_of(rows, consensus_order=lambda rows, items: [items]).to_dict()
+    assert list(data) == ["n_responses", "n_companies", "questions", "comparisons"]
+    ranking, text = ({q["question_id"]: q for q in data["questions"]}[k] for k in ("road", "t"))
+    assert list(ranking) == ["question_id", "question_type", "n", "n_companies", "items",
+                             "friedman", "agreement", "consensus", "method"]  # no profile
+    assert ranking["consensus"] == [["A", "B", "C"]]
+    assert text["answers"] == [{"answer_id": "r1:t", "text": "hello"}]
+    assert "texts" not in text and "answer_ids" not in text
+
+
+def test_ranking_grid_is_built_once_per_question_and_shared(monkeypatch):
+    from surveys.results import ranking
+
+    grids, blocks = [], []
+    real_grid, real_test, real_boot = (ranking.rank_grid, ranking.friedman_and_w,
+                                       ranking.cluster_bootstrap_means)
+
+    def counted_grid(q):
+        grids.append(real_grid(q))
+        return grids[-1]
+
+    def seen(real):
+        def wrapper(units, *args, **kwargs):
+            blocks.append(units)
+            return real(units, *args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(ranking, "rank_grid", counted_grid)
+    monkeypatch.setattr(ranking, "friedman_and_w", seen(real_test))
+    monkeypatch.setattr(ranking, "cluster_bootstrap_means", seen(real_boot))
+    rows = (ranking_rows({"r1": ["A", "B", "C"], "r2": ["B", "A", "C"], "r3": ["A", "C", "B"]})
+            + ranking_rows({"r1": ["X", "Y", "Z"], "r2": ["Z", "Y", "X"]}, qid="road2")
+            + [(f"r{i}", f"co-r{i}", "m", "matrix", s, v)
+               for i, v in ((1, 1), (2, 2), (3, 3)) for s in ("S1", "S2", "S3")])
+    summary_of(rows, consensus_order=lambda rows, items: [items])
+    assert len(grids) == 2  # one per ranking question; the matrix has its own test
+    # The Friedman test, Kendall's W and the bootstrap read the very grid that was built.
+    assert [id(b) for b in blocks] == [id(g.units) for g in grids for _ in range(2)]

@@ -27,7 +27,7 @@ from cycles.rules import candidate_label
 from surveys.export import tidy_rows
 from surveys.publication import Publication
 from surveys.responses import Answer
-from surveys.results_data import TIDY_COLUMNS, survey_from_tidy
+from surveys.results.data import TIDY_COLUMNS, survey_from_tidy
 from surveys.results_source import free_texts, public_document
 from surveys.rules import QuestionType
 from surveys.summarize import main as summarize_main

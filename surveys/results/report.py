@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from core.stats import Proportion, TestResult, format_p
-from surveys.results import (
-    BudgetSummary,
-    ChoiceSummary,
-    NumberSummary,
-    RankingSummary,
-    ScaleQuestionSummary,
-    SurveySummary,
-    TextSummary,
-)
+from surveys.results.budget import BudgetSummary
+from surveys.results.choice import ChoiceSummary
+from surveys.results.number import NumberSummary
+from surveys.results.ranking import RankingSummary
+from surveys.results.scale import ScaleQuestionSummary
+from surveys.results.summary import SurveySummary
+from surveys.results.text import TextSummary
 
 
 def _count(n: int, word: str) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.json_ready import JsonReady
 from core.stats import (
     MedianSummary,
     Proportion,
@@ -16,11 +17,12 @@ from core.stats import (
     proportion,
     proportions,
 )
-from surveys.results_data import QuestionData, cell_counts, distinct
+from surveys.results.data import QuestionData, cell_counts, distinct
+from surveys.results.grid import answer_grid, per_company
 
 
 @dataclass(frozen=True)
-class PointCount:
+class PointCount(JsonReady):
     """How many answered one scale point; respondents/companies feed the publication gate."""
 
     point: int
@@ -29,14 +31,9 @@ class PointCount:
     respondents: int
     companies: int
 
-    def to_dict(self) -> dict:
-        """Return a JSON-ready dict."""
-        return {"point": self.point, "count": self.count, "share": self.share.to_dict(),
-                "respondents": self.respondents, "companies": self.companies}
-
 
 @dataclass(frozen=True)
-class ScaleSummary:
+class ScaleSummary(JsonReady):
     """One Likert question or one statement of a matrix."""
 
     statement: str
@@ -52,18 +49,9 @@ class ScaleSummary:
     top2_companies: int
     method: str
 
-    def to_dict(self) -> dict:
-        """Return a JSON-ready dict."""
-        return {"statement": self.statement, "n": self.n, "n_companies": self.n_companies,
-                "scale": list(self.scale), "points": [p.to_dict() for p in self.points],
-                "dont_know": self.dont_know, "dont_know_companies": self.dont_know_companies,
-                "median": self.median.to_dict(), "top2": self.top2.to_dict(),
-                "top2_points": list(self.top2_points), "top2_companies": self.top2_companies,
-                "method": self.method}
-
 
 @dataclass(frozen=True)
-class ScaleQuestionSummary:
+class ScaleQuestionSummary(JsonReady):
     """A Likert question (one statement) or a matrix (several, with a Friedman test)."""
 
     question_id: str
@@ -72,13 +60,6 @@ class ScaleQuestionSummary:
     n_companies: int
     statements: tuple[ScaleSummary, ...]
     friedman: TestResult | None  # matrix only: do the statements get different scores?
-
-    def to_dict(self) -> dict:
-        """Return a JSON-ready dict."""
-        return {"question_id": self.question_id, "question_type": self.question_type,
-                "n": self.n, "n_companies": self.n_companies,
-                "statements": [s.to_dict() for s in self.statements],
-                "friedman": self.friedman.to_dict() if self.friedman else None}
 
 
 def infer_scale(values: np.ndarray) -> tuple[int, int]:
@@ -133,16 +114,9 @@ def _friedman(q: QuestionData) -> TestResult:
     if len(q.items) < 3:
         reason = f"the Friedman test needs at least 3 statements, there are {len(q.items)}"
         return TestResult("Friedman test", 0, note=not_computable(reason))
-    codes, first, rows = np.unique(q.responses, return_index=True, return_inverse=True)
-    grid = np.full((codes.size, len(q.items)), np.nan)
-    grid[rows.ravel(), q.item_codes] = q.values  # "don't know" stays NaN
-    keep = ~np.isnan(grid).any(axis=1)
-    complete, companies = grid[keep], q.companies[first][keep]
+    grid = answer_grid(q)  # "don't know" stays NaN
+    keep = ~np.isnan(grid.values).any(axis=1)
     # One unit per company: a company's respondents are averaged into one row of scores.
-    owners, inverse = np.unique(companies, return_inverse=True)
-    if owners.size < complete.shape[0]:
-        sums = np.zeros((owners.size, len(q.items)))
-        np.add.at(sums, inverse.ravel(), complete)
-        complete = sums / np.bincount(inverse.ravel(), minlength=owners.size)[:, None]
-    test, _ = friedman_and_w(complete, unit="companies", what="statements")
+    units, _ = per_company(grid.values[keep], grid.companies[keep])
+    test, _ = friedman_and_w(units, unit="companies", what="statements")
     return test

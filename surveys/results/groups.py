@@ -18,36 +18,28 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import stats
 
+from core.json_ready import JsonReady
 from core.stats import TestResult, fdr_adjust, not_computable
-from surveys.results_data import SCALE_TYPES, QuestionData, SurveyData, distinct
+from surveys.results.data import SCALE_TYPES, QuestionData, SurveyData, distinct
 
 
 @dataclass(frozen=True)
-class GroupCount:
+class GroupCount(JsonReady):
     """How many respondents and companies of one group answered."""
 
     group: str
     n: int
     n_companies: int
 
-    def to_dict(self) -> dict:
-        """Return a JSON-ready dict."""
-        return {"group": self.group, "n": self.n, "n_companies": self.n_companies}
-
 
 @dataclass(frozen=True)
-class GroupComparison:
+class GroupComparison(JsonReady):
     """One test comparing groups of companies on one question (or matrix statement)."""
 
     question_id: str
     statement: str
     groups: tuple[GroupCount, ...]
     test: TestResult
-
-    def to_dict(self) -> dict:
-        """Return a JSON-ready dict."""
-        return {"question_id": self.question_id, "statement": self.statement,
-                "groups": [g.to_dict() for g in self.groups], "test": self.test.to_dict()}
 
 
 def compare_groups(survey: SurveyData, group_of: Mapping[str, str]) -> tuple:
