@@ -67,7 +67,8 @@ $(BENCH_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
-## make bench: Schulze, survey summary and HTTP (gunicorn + PostgreSQL + Locust) benchmarks
+## make bench: Schulze (vs votelib), survey summary and HTTP benchmarks: a bare Flask app beside
+## Concord under gunicorn + PostgreSQL, driven by wrk (apt-get install -y wrk nginx-light)
 bench: $(BENCH_STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
 

@@ -1,51 +1,52 @@
-"""HTTP benchmark: gunicorn + PostgreSQL on loopback, driven by Locust in headless mode.
+"""HTTP benchmark: a bare Flask app and Concord under gunicorn + PostgreSQL, driven by wrk.
 
 A fresh database is created, migrated to the heads and loaded at scale outside the timed
-part (companies, representatives, their API tokens, one open motion ballot). One gunicorn
-serves three measured phases with the same settings and the same number of Locust users:
-a bare constant endpoint, a bare one-row insert, and the cast-vote API (a deadline surge
-where every user votes again as soon as answered), then a paced vote phase.
+part (companies, representatives, their API tokens, one open motion ballot). Two servers,
+each gunicorn with the same number of sync workers, run side by side and are measured in
+turn (bare, then Concord) with the same wrk threads, connections and duration:
+
+- bench/bare_app.py, a bare Flask + Flask-SQLAlchemy app (no Concord code, no middleware):
+  a constant, and a one-row insert into its own table of the same database -- the real limit;
+- Concord with its benchmark extension (devtools/bench_endpoints.py): the same constant and
+  insert behind Concord's per-request machinery, the cast-vote API as a deadline surge (each
+  connection votes again the moment it is answered), and a paced phase (one connection per
+  voter, pausing 1-3 s between votes) through nginx, as in production (bench/proxy.py says why).
 """
 
 from __future__ import annotations
 
-import csv
-import importlib.util
-import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from bench.proxy import nginx_path, start_nginx
+from bench.wrk_run import Phase, run_wrk, wrk_path
+
 ROOT = Path(__file__).resolve().parents[1]
-PHASES = [("bare constant", "ConstantUser"), ("bare insert", "InsertUser"),
-          ("cast vote", "VoteUser"), ("cast vote, paced 1-3 s", "PacedVoteUser")]
-
-
-@dataclass(frozen=True)
-class Phase:
-    """One Locust run's figures."""
-
-    label: str
-    requests: int
-    failures: int
-    rps: float
-    p50: float
-    p95: float
-    p99: float
+BENCH_EXTENSION = "devtools.bench_endpoints"  # the bench may name development tools; core may not
+# (label, server, path, script, paced). Each Concord figure runs right after the bare figure it
+# is divided by, so a change in the shared machine's background load skews a ratio less.
+PHASES = [("bare constant", "bare", "/constant", "get.lua", False),
+          ("Concord constant", "concord", "/_bench/constant", "get.lua", False),
+          ("bare insert", "bare", "/insert", "post.lua", False),
+          ("Concord insert", "concord", "/_bench/insert", "post.lua", False),
+          ("cast vote", "concord", "/api/v1/ballots/{ballot}/vote", "vote.lua", False),
+          ("cast vote, paced 1-3 s", "concord", "/api/v1/ballots/{ballot}/vote",
+           "vote_paced.lua", True)]
 
 
 def machine() -> str:
-    """Describe the CPU, cores and memory from /proc."""
+    """Describe the CPU, cores, memory and load average from /proc."""
     model = "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -57,7 +58,8 @@ def machine() -> str:
         memory = f"{kib / 1024 / 1024:.1f} GiB RAM"
     except (OSError, StopIteration):
         memory = "unknown RAM"
-    return f"{model}, {os.cpu_count()} cores, {memory}"
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"{model}, {os.cpu_count()} cores, {memory}; load average {load} at start"
 
 
 def free_port() -> int:
@@ -88,42 +90,42 @@ def drop_database(db_url: str) -> None:
 
 
 def app_settings(db_url: str) -> dict[str, str]:
-    """Settings shared by the loader and the server: limits on, but far above the surge."""
+    """Concord's settings for the loader and the server: limits on, but far above the surge."""
     return {"DATABASE_URL": db_url, "CONCORD_ENV": "development", "SECRET_KEY": "bench-secret",
-            "BENCH_ENDPOINTS": "true", "RATELIMIT_VOTE": "100000 per minute",
+            "DEV_EXTENSIONS": BENCH_EXTENSION, "RATELIMIT_VOTE": "100000 per minute",
             "RATELIMIT_API": "100000 per minute", "LOG_LEVEL": "INFO"}
 
 
 def prepare(db_url: str, companies: int, reps: int, workdir: Path) -> tuple[int, Path, float]:
-    """Migrate to the heads, load the data and write the tokens file (outside the timed part)."""
+    """Migrate, load the data, write the tokens file, create both insert tables (untimed)."""
     from flask_migrate import upgrade
 
-    from bench.scale_data import load_scale
+    from bench import bare_app
+    from bench.scale_data import load_scale, write_tokens
     from core import create_app
     from core.db import db
     from devtools import bench_endpoints
 
     started = time.perf_counter()
-    app = create_app({**app_settings(db_url), "BENCH_ENDPOINTS": True})
+    app = create_app(app_settings(db_url))
     with app.app_context():
         upgrade(revision="heads")  # several heads until the parallel branches are merged
         bench_endpoints.create_table()
         ballot_id, people = load_scale(companies, reps)
         db.session.remove()
         db.engine.dispose()
-    tokens = workdir / "tokens.json"
-    tokens.write_text(json.dumps(people))
+    tokens = write_tokens(people, workdir / "tokens.txt")
+    bare_app.create_table(db_url)
     return ballot_id, tokens, time.perf_counter() - started
 
 
-def start_gunicorn(db_url: str, workers: int, port: int, log: Path,
-                   settings: dict[str, str] | None = None,
-                   probe: str = "/readyz") -> subprocess.Popen:
-    """Start gunicorn on 127.0.0.1 and wait until `probe` answers 200."""
-    env = {**os.environ, **(settings if settings is not None else app_settings(db_url))}
+def start_gunicorn(target: str, env: dict[str, str], workers: int, port: int, log: Path,
+                   probe: str) -> subprocess.Popen:
+    """Start gunicorn serving `target` on 127.0.0.1 and wait until `probe` answers 200."""
     cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-           f"127.0.0.1:{port}", "--backlog", "2048", "wsgi:app"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+           f"127.0.0.1:{port}", "--backlog", "2048", target]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=log.open("w"),
+                            stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -138,27 +140,16 @@ def start_gunicorn(db_url: str, workers: int, port: int, log: Path,
     raise RuntimeError(f"gunicorn did not become ready; see {log}")
 
 
-def run_locust(host: str, user_class: str, users: int, seconds: int, workdir: Path,
-               env: dict[str, str]) -> Path:
-    """Run Locust headless for one phase and return its stats CSV."""
-    prefix = workdir / user_class
-    cmd = [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
-           "--headless", "--users", str(users), "--spawn-rate", str(users), "--run-time",
-           f"{seconds}s", "--host", host, "--csv", str(prefix), "--reset-stats",
-           "--only-summary", "--stop-timeout", "5", "--loglevel", "WARNING", user_class]
-    with (workdir / f"{user_class}.log").open("w") as out:
-        subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, check=False,
-                       timeout=seconds + 60)
-    return Path(f"{prefix}_stats.csv")
-
-
-def parse_stats(label: str, path: Path) -> Phase:
-    """Read the aggregated row of a Locust stats CSV."""
-    with path.open() as fh:
-        row = next(r for r in csv.DictReader(fh) if r["Name"] == "Aggregated")
-    return Phase(label, int(row["Request Count"]), int(row["Failure Count"]),
-                 float(row["Requests/s"]), float(row["50%"]), float(row["95%"]),
-                 float(row["99%"]))
+def stop(proc: subprocess.Popen | None) -> None:
+    """Stop a server we started (gunicorn finishes the requests in flight)."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def check_votes(db_url: str) -> dict[str, object]:
@@ -166,9 +157,9 @@ def check_votes(db_url: str) -> dict[str, object]:
     from core import create_app
     from core.audit import verify_database
     from core.db import db
-    from voting.models import Vote, VoteRevision
+    from voting.votes import Vote, VoteRevision
 
-    app = create_app({**app_settings(db_url), "BENCH_ENDPOINTS": False})
+    app = create_app({**app_settings(db_url), "DEV_EXTENSIONS": ""})
     with app.app_context():
         report = verify_database()
         result = {"votes": db.session.scalar(select(func.count()).select_from(Vote)),
@@ -179,29 +170,42 @@ def check_votes(db_url: str) -> dict[str, object]:
     return result
 
 
-def run(admin_url: str, companies: int, reps: int, users: int, seconds: int,
-        workers: int) -> tuple[list[Phase], dict[str, object]]:
-    """Run every phase against one server; return the phases and facts about the run."""
-    if importlib.util.find_spec("locust") is None:
-        raise RuntimeError("Locust is not installed: pip install -e '.[bench]' (make bench does)")
+SERVERS = {  # server -> (gunicorn target, readiness probe)
+    "bare": ("bench.bare_app:create_app()", "/constant"),
+    "concord": ("wsgi:app", "/readyz"),
+}
+
+
+def run(admin_url: str, *, companies: int, reps: int, seconds: int, workers: int, threads: int,
+        connections: int, voters: int) -> tuple[list[Phase], dict[str, object]]:
+    """Run every phase; return the phases and facts about the run."""
+    wrk_path(), nginx_path()  # fail before loading anything if a tool is missing
     db_url = create_database(admin_url)
-    server = None
+    workdir = Path(tempfile.mkdtemp(prefix="concord-bench-"))  # kept if a phase fails: its logs
+    servers: list[subprocess.Popen] = []
+    phases = []
     try:
-        with tempfile.TemporaryDirectory(prefix="concord-bench-") as tmp:
-            workdir = Path(tmp)
-            ballot_id, tokens, load_s = prepare(db_url, companies, reps, workdir)
-            port = free_port()
-            server = start_gunicorn(db_url, workers, port, workdir / "gunicorn.log")
-            env = {**os.environ, "BENCH_TOKENS": str(tokens), "BENCH_BALLOT": str(ballot_id)}
-            phases = [parse_stats(label, run_locust(f"http://127.0.0.1:{port}", cls, users,
-                                                    seconds, workdir, env))
-                      for label, cls in PHASES]
-            server.terminate()
-            server.wait(timeout=30)
-            server = None
-            facts = {"load_seconds": load_s, **check_votes(db_url)}
+        ballot_id, tokens, load_s = prepare(db_url, companies, reps, workdir)
+        env = {**os.environ, "BENCH_TOKENS": str(tokens), "BENCH_BALLOT": str(ballot_id)}
+        settings = {"bare": {"BARE_DATABASE_URL": db_url}, "concord": app_settings(db_url)}
+        ports = {}  # (server, behind nginx) -> port; both apps are up, idle while not measured
+        for name, (target, probe) in SERVERS.items():
+            ports[name, False] = free_port()
+            servers.append(start_gunicorn(target, settings[name], workers, ports[name, False],
+                                          workdir / f"gunicorn-{name}.log", probe))
+        ports["concord", True] = free_port()
+        servers.append(start_nginx(ports["concord", True], ports["concord", False], workdir))
+        for label, name, path, script, paced in PHASES:
+            phases.append(run_wrk(
+                label, f"http://127.0.0.1:{ports[name, paced]}{path.format(ballot=ballot_id)}",
+                script, threads=threads, connections=voters if paced else connections,
+                seconds=seconds, env=env, log=workdir / f"wrk-{len(phases) + 1}.log"))
+        while servers:
+            stop(servers.pop())
+        facts = {"load_seconds": load_s, **check_votes(db_url)}
     finally:
-        if server is not None:
-            server.kill()
+        while servers:
+            stop(servers.pop())
         drop_database(db_url)
+    shutil.rmtree(workdir)
     return phases, facts

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date, timedelta
+from pathlib import Path
 
 from core import audit, clock
 from core.db import db
@@ -53,3 +54,10 @@ def load_scale(companies: int, reps_per_company: int) -> tuple[int, list[dict]]:
     db.session.commit()
     ordered = [staff[r] for r in range(reps_per_company) for staff in people]
     return ballot.id, ordered
+
+
+def write_tokens(people: list[dict], path: Path) -> Path:
+    """Write the plaintext API tokens, one a line in load_scale's order, for bench/wrk/vote.lua."""
+    path.write_text("".join(f"{person['token']}\n" for person in people))
+    path.chmod(0o600)  # bearer credentials, even if only for a throwaway database
+    return path

@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    _load_dev_extensions(app)
 
     @app.context_processor
     def _helpers() -> dict[str, Any]:
@@ -67,6 +68,14 @@ def _register_features(app: Flask) -> None:
     surveys.views.init_app(app)
     cycles.views.init_app(app)
     meetings.views.init_app(app)
+
+
+def _load_dev_extensions(app: Flask) -> None:
+    """Let each DEV_EXTENSIONS module add itself (core never names a development tool)."""
+    import importlib
+
+    for path in app.config["DEV_EXTENSIONS"]:  # core/config.py refuses any in production
+        importlib.import_module(path).init_app(app)
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:

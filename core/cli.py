@@ -1,4 +1,7 @@
-"""Command-line tools: `flask audit verify`, `flask concord seed-demo|make-admin|backup|restore`."""
+"""Command-line tools: `flask audit verify`, `flask concord make-admin|backup|restore`.
+
+Development tools add their own commands (the demo loader) through DEV_EXTENSIONS.
+"""
 
 from __future__ import annotations
 
@@ -22,18 +25,9 @@ def audit_verify() -> None:
     if report.ok:
         click.echo(f"Audit chain OK: {report.checked} events verified.")
         return
-    click.echo(f"Audit chain BROKEN at seq {report.broken_seq}: {report.reason} "
+    click.echo(f"Audit chain BROKEN at {report.where}: {report.reason} "
                f"({report.checked} events verified before it).", err=True)
     raise SystemExit(1)
-
-
-@concord_cli.command("seed-demo")
-def seed_demo() -> None:
-    """Load the demo consortium (idempotent: does nothing if companies exist)."""
-    from devtools.demo_data import load_demo
-
-    created = load_demo()
-    click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
 
 
 @concord_cli.command("make-admin")

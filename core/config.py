@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_SIGNIN": "30 per minute",
     "RATELIMIT_VOTE": "30 per minute",
     "RATELIMIT_API": "300 per minute",
-    "BENCH_ENDPOINTS": False,
+    # Development tools plug in here, never the other way round: import paths of modules whose
+    # init_app(app) the factory calls, comma-separated (`make run` and `make bench` set it).
+    "DEV_EXTENSIONS": "",
     # Input at the edge (core/edge.py) and sessions (core/sessions.py).
     "MAX_JSON_BYTES": 64 * 1024,
     "SESSION_IDLE_MINUTES": 240,
@@ -59,7 +62,7 @@ INT_SETTINGS = {"OIDC_TIMEOUT", "MAIL_PORT", "INVITATION_DAYS", "PROXY_FIX",
                 "RESULTS_K_RESPONDENTS", "RESULTS_K_COMPANIES", "MAX_JSON_BYTES",
                 "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "MEETING_CONFIRMATION_DAYS",
                 "ACTION_REMINDER_DAYS"}
-BOOL_SETTINGS = {"MAIL_USE_TLS", "RATELIMIT_ENABLED", "BENCH_ENDPOINTS"}
+BOOL_SETTINGS = {"MAIL_USE_TLS", "RATELIMIT_ENABLED"}
 ENVIRONMENTS = {"development", "testing", "production"}
 
 
@@ -135,7 +138,7 @@ def _derive(cfg: dict[str, Any], instance_path: str) -> dict[str, Any]:
 
 
 def _derive_operations(cfg: dict[str, Any], env: str) -> None:
-    """Settle rate limiting and refuse the benchmark endpoints in production."""
+    """Settle rate limiting and refuse development extensions (the bench endpoints) in production."""
     if cfg.get("RATELIMIT_ENABLED") is None:
         # Tests share one client address; only the rate-limit tests turn limits on.
         cfg["RATELIMIT_ENABLED"] = env != "testing"
@@ -144,8 +147,18 @@ def _derive_operations(cfg: dict[str, Any], env: str) -> None:
     cfg.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     # If the shared store (Redis) is down, keep limiting per process rather than fail requests.
     cfg.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    if cfg.get("BENCH_ENDPOINTS") and env == "production":
-        raise ConfigError("BENCH_ENDPOINTS is for benchmarks only and refused in production")
+    cfg["DEV_EXTENSIONS"] = dev_extensions(cfg.get("DEV_EXTENSIONS"))
+    if cfg["DEV_EXTENSIONS"] and env == "production":
+        # The benchmark endpoints and the demo loader are development tools; a production
+        # site that names them is misconfigured, so it does not start.
+        raise ConfigError("DEV_EXTENSIONS (development tools such as the benchmark endpoints) "
+                          f"are refused in production: {', '.join(cfg['DEV_EXTENSIONS'])}")
+
+
+def dev_extensions(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Read DEV_EXTENSIONS (a comma-separated string or a list) as a tuple of import paths."""
+    names = value.split(",") if isinstance(value, str) else list(value or ())
+    return tuple(name.strip() for name in names if name.strip())
 
 
 def _check_results_k(cfg: dict[str, Any]) -> None:

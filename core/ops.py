@@ -66,10 +66,6 @@ def init_app(app: Flask) -> None:
     app.after_request(_finish_request)
     app.context_processor(lambda: {"request_id": request_id()})
     app.register_blueprint(bp)
-    if app.config.get("BENCH_ENDPOINTS"):
-        from devtools import bench_endpoints
-
-        bench_endpoints.init_app(app)
 
 
 def _configure_access_log(level: str) -> None:

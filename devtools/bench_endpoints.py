@@ -1,8 +1,9 @@
-"""Baselines for `make bench`: a constant and a one-row insert, only when BENCH_ENDPOINTS is set.
+"""Concord's own baselines for `make bench`: a constant and a one-row insert, inside Concord.
 
-They measure the server stack (gunicorn, Flask, SQLAlchemy, PostgreSQL) without Concord's
-own work, so the cast-vote figures can be read against them. core/config.py refuses
-BENCH_ENDPOINTS in production.
+A development extension (DEV_EXTENSIONS=devtools.bench_endpoints), which core/config.py
+refuses in production. Served by Concord, they pay its per-request machinery (request id,
+access log, input checks, sign-in, security headers), so set beside bench/bare_app.py (the
+same two endpoints in a bare Flask app) they show what that machinery costs.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ bench_row = Table("bench_row", bench_metadata,
 
 
 def init_app(app: Flask) -> None:
-    """Register the endpoints without CSRF (no session, no form)."""
+    """Register the endpoints without CSRF (no session, no form); the app factory calls this."""
     app.extensions["csrf"].exempt(bp)
     app.register_blueprint(bp)
 

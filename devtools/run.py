@@ -28,6 +28,8 @@ def _env() -> dict[str, str]:
     # a nomination can be tried; the yearly setting of a real site is INVITATION_WINDOW_START.
     env.setdefault("INVITATION_WINDOW_START", (date.today() - timedelta(days=10)).strftime("%m-%d"))
     env.setdefault("INVITATION_WINDOW_DAYS", "60")
+    # The demo loader plugs into the app as a development extension (`flask concord seed-demo`).
+    env.setdefault("DEV_EXTENSIONS", "devtools.demo_cli")
     env["PORT"], env["IDP_PORT"] = port, idp_port
     return env
 

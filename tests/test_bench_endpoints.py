@@ -1,4 +1,4 @@
-"""The benchmark baselines exist only when BENCH_ENDPOINTS is set, and never in production."""
+"""Concord's benchmark baselines exist only with their development extension, never in production."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ def test_not_registered_by_default(app, client):
 
 
 def test_refused_in_production(tmp_path):
-    with pytest.raises(ConfigError, match="BENCH_ENDPOINTS"):
+    with pytest.raises(ConfigError, match="DEV_EXTENSIONS"):
         build_config(str(tmp_path), {"CONCORD_ENV": "production", "SECRET_KEY": "s",
-                                     "BENCH_ENDPOINTS": True})
+                                     "DEV_EXTENSIONS": "devtools.bench_endpoints"})
 
 
 def test_constant_and_insert(app, disposable_app):
-    bench = disposable_app(BENCH_ENDPOINTS=True)
+    bench = disposable_app(DEV_EXTENSIONS="devtools.bench_endpoints")
     client = bench.test_client()
     with bench.app_context():
         create_table()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from voting.schulze import Unranked, schulze
+from voting.schulze import Unranked, _rank_array_checked, _rank_array_fast, schulze
 
 FAST = settings(max_examples=200, deadline=None,
                 suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
@@ -62,6 +63,26 @@ def test_matches_the_reference(election) -> None:
     assert {(a, b): result.pairwise[i][j] for i, a in enumerate(names)
             for j, b in enumerate(names) if a != b} == d
     assert set(result.winners) == reference_winners(names, d)
+
+
+@FAST
+@given(elections())
+def test_fast_encoding_matches_the_checked_one(election) -> None:
+    names, ballots, _ = election
+    index = {name: i for i, name in enumerate(names)}
+    fast = _rank_array_fast(index, ballots)
+    assert fast is not None  # plain int ranks never need the slow path
+    np.testing.assert_array_equal(fast, _rank_array_checked(index, ballots))
+
+
+@FAST
+@given(elections(), st.data())
+def test_weights_count_like_repeated_ballots(election, data) -> None:
+    names, ballots, unranked = election
+    weights = data.draw(st.lists(st.integers(0, 3), min_size=len(ballots), max_size=len(ballots)))
+    repeated = [b for b, w in zip(ballots, weights, strict=True) for _ in range(w)]
+    weighted = schulze(names, ballots, unranked=unranked, weights=weights)
+    assert weighted.pairwise == schulze(names, repeated, unranked=unranked).pairwise
 
 
 @FAST

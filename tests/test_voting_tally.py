@@ -109,6 +109,11 @@ def test_default_option_ratio_per_option() -> None:
         (["A", "B"], [{"A": "1"}], {}, "integer >= 1"),
         (["A", "B"], [{"A": True}], {}, "integer >= 1"),
         (["A", "B"], [{"A": 1.0}], {}, "integer >= 1"),
+        # Complete ballots take the fast encoding; it must refuse what the checked one does.
+        (["A", "B"], [{"A": 1, "B": 2}, {"A": 1, "C": 2}], {}, "ballot 2: unknown candidate"),
+        (["A", "B"], [{"A": 1, "B": 2}, {"A": 2, "B": True}], {}, "ballot 2: rank of 'B'"),
+        (["A", "B"], [{"A": 1, "B": 2}, {"A": 0, "B": 1}], {}, "ballot 2: rank of 'A'"),
+        (["A", "B", "C"], [{"A": 1}, {"C": 2.0}], {}, "ballot 2: rank of 'C'"),
         (["A", "A"], [], {}, "distinct"),
         ([], [], {}, "non-empty"),
         (["A", "B"], [], {"default_option": "Z"}, "not a candidate"),
@@ -129,6 +134,14 @@ def test_schulze_refuses_bad_input(candidates, ballots, kwargs, message) -> None
 def test_pairwise_refuses_bad_arrays(ranks) -> None:
     with pytest.raises(ValueError, match="integers"):
         pairwise_matrix(ranks)
+
+
+def test_none_and_numpy_ranks_read_like_plain_ones() -> None:
+    plain = [{"A": 1, "B": 2, "C": 3}, {"B": 1}, {"C": 2, "A": 1}]
+    mixed = [{"A": np.int64(1), "B": 2, "C": 3}, {"B": 1, "A": None}, {"C": 2, "A": 1}]
+    expected = [[1, 2, 3], [0, 1, 0], [1, 0, 2]]
+    np.testing.assert_array_equal(rank_array(list("ABC"), plain), expected)
+    np.testing.assert_array_equal(rank_array(list("ABC"), iter(mixed)), expected)
 
 
 def test_array_and_mappings_agree() -> None:

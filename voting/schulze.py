@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from itertools import chain, compress
+from operator import itemgetter
 
 import numpy as np
 
@@ -44,6 +46,43 @@ def rank_array(
 ) -> np.ndarray:
     """Encode ballots as an int64 array (ballots x candidates), 0 for unranked."""
     index = {name: i for i, name in enumerate(candidates)}
+    ballots = ballots if isinstance(ballots, list) else list(ballots)
+    fast = _rank_array_fast(index, ballots)
+    return fast if fast is not None else _rank_array_checked(index, ballots)
+
+
+def _rank_array_fast(index: Mapping[str, int], ballots: list) -> np.ndarray | None:
+    """Encode plain int ranks in a few C-level passes; None if any ballot needs the checks."""
+    # Per-ballot Python work was the cost of a count from stored ballots (5x the count
+    # itself). A complete ballot is read in column order by one itemgetter call; the others
+    # are flattened into (row, column, rank) triples and scattered by one NumPy assignment.
+    size = len(index)
+    if size < 2:  # itemgetter of one name returns the value, not a tuple
+        return None
+    lengths = np.fromiter(map(len, ballots), np.int64, count=len(ballots))
+    complete = lengths == size
+    partial = list(compress(ballots, (~complete).tolist()))
+    try:
+        whole = list(chain.from_iterable(map(itemgetter(*index), compress(ballots, complete))))
+        columns = np.fromiter(map(index.__getitem__, chain.from_iterable(partial)), np.int64)
+    except KeyError:  # an unknown candidate: the checked path names it
+        return None
+    scattered = list(chain.from_iterable(b.values() for b in partial))
+    if (set(map(type, whole)) | set(map(type, scattered))) - {int}:
+        return None  # None, a NumPy int, a bool, a float...: the checked path decides
+    whole_ranks = np.fromiter(whole, np.int64, count=len(whole))
+    scattered_ranks = np.fromiter(scattered, np.int64, count=len(scattered))
+    if min(whole_ranks.min(initial=1), scattered_ranks.min(initial=1)) < 1:
+        return None
+    out = np.zeros((len(ballots), size), np.int64)
+    out[complete] = whole_ranks.reshape(-1, size)
+    rows = np.repeat(np.flatnonzero(~complete), lengths[~complete])
+    out.ravel()[rows * size + columns] = scattered_ranks
+    return out
+
+
+def _rank_array_checked(index: Mapping[str, int], ballots: list) -> np.ndarray:
+    """Encode ballots one by one, naming the first bad ballot and why."""
     rows = []
     for number, ballot in enumerate(ballots, start=1):
         row = [0] * len(index)
@@ -79,12 +118,16 @@ def pairwise_matrix(
     if not abstain:
         # Unranked sits one below the worst rank used, so every ranked candidate beats it.
         ranks = np.where(ranked, ranks, ranks.max(initial=0) + 1)
-    d = np.zeros((size, size), np.int64)
+    if ranks.size and ranks.max() < 256:
+        ranks = ranks.astype(np.uint8)  # an eighth of the memory traffic for the comparisons
+    # Candidate-major, so each comparison and count runs over contiguous ballots.
+    ranks, ranked = np.ascontiguousarray(ranks.T), np.ascontiguousarray(ranked.T)
+    d = np.empty((size, size), np.int64)
     for a in range(size):
-        above = ranks[:, [a]] < ranks
+        above = ranks[a] < ranks  # [b, i]: ballot i ranks a strictly above b
         if abstain:  # unranked is 0 here: it never sits below a rank, but would top one
-            above &= ranked[:, [a]]
-        d[a] = w @ above
+            above &= ranked[a]
+        d[a] = np.count_nonzero(above, axis=1) if weights is None else above @ w
     return d
 
 

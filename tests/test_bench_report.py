@@ -1,0 +1,57 @@
+"""`make bench`'s bare app stays outside Concord, and its report computes the ratios right."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # bench/ is run from a checkout (`python -m bench`), not installed
+
+from bench.__main__ import _votelib_ratio, http_rows  # noqa: E402
+from bench.bare_app import create_app, db  # noqa: E402
+from bench.wrk_run import Phase  # noqa: E402
+
+CONCORD = {"core", "voting", "surveys", "cycles", "meetings", "devtools", "wsgi"}
+
+
+def test_bare_app_imports_nothing_of_concord():
+    tree = ast.parse((ROOT / "bench" / "bare_app.py").read_text())
+    names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert {name.split(".")[0] for name in names} & CONCORD == set()
+
+
+def test_bare_app_serves_a_constant_and_an_insert(tmp_path):
+    app = create_app(f"sqlite:///{tmp_path / 'bare.sqlite3'}")
+    with app.app_context():
+        db.create_all()
+        client = app.test_client()
+        assert client.get("/constant").get_json() == {"ok": True}
+        assert client.post("/insert").status_code == 201
+        assert db.session.scalar(db.select(db.func.count()).select_from(db.metadata.tables["bare_row"])) == 1
+        db.session.remove()
+        db.engine.dispose()
+
+
+def phase(label: str, rps: float, p99: float = 50.0) -> Phase:
+    return Phase(label, int(rps * 20), 0, rps, 10.0, 20.0, p99, 90.0, 50, 0.1)
+
+
+def test_ratios_and_verdicts():
+    rows = {r[0]: r[1:] for r in http_rows([
+        phase("bare constant", 1000), phase("Concord constant", 790),
+        phase("bare insert", 400), phase("Concord insert", 300),
+        phase("cast vote", 200), phase("cast vote, paced 1-3 s", 90, p99=120)])}
+    assert rows["HTTP ratio Concord constant / bare constant (throughput)"] == (
+        "0.79", ">= 0.8: MISSED")
+    assert rows["HTTP ratio cast vote / bare insert (throughput)"] == ("0.50", ">= 0.5: met")
+    assert rows["HTTP ratio Concord insert / bare insert (throughput)"] == ("0.75", "")
+    assert rows["HTTP cast vote, paced 1-3 s"][1] == "p99 < 100 ms: MISSED"
+
+
+def test_votelib_ratio_is_read_from_the_tally_output():
+    out = "winners agree: yes\nvotelib / concord from ballot dicts: 24.5x; target >= 20x: met\n"
+    assert _votelib_ratio(out)[1:] == ("24.5x", ">= 20x: met")
+    assert _votelib_ratio("votelib (not installed)")[1].startswith("n/a")
