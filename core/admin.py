@@ -272,5 +272,6 @@ def audit_log():
     """Show the latest audit events."""
     from core.audit import AuditEvent
 
-    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(200))
+    # Newest first by insertion: seq counts within a lane, and lanes interleave.
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200))
     return render_template("admin/audit.html", events=list(events))

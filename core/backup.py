@@ -150,5 +150,5 @@ def restore_command(path: Path, yes: bool) -> None:
     click.echo(f"Restored from {path}. Audit chain {'OK' if report.ok else 'BROKEN'}: "
                f"{report.checked} events verified.")
     if not report.ok:
-        raise BackupError(f"the restored audit chain is broken at seq {report.broken_seq}: "
+        raise BackupError(f"the restored audit chain is broken at {report.where}: "
                           f"{report.reason}")

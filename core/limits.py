@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -26,6 +26,10 @@ def init_app(app: Flask) -> Limiter | None:
         return None
     # Storage, headers and Retry-After come from the RATELIMIT_* settings (core/config.py).
     limiter = Limiter(key_func=get_remote_address, app=app)
+    limited = frozenset((*SIGNIN_ENDPOINTS, *VOTE_ENDPOINTS))
+    # Every other request skips the limiter's lookups at once (its hook runs on each request).
+    limiter.request_filter(lambda: request.blueprint != API_BLUEPRINT
+                           and request.endpoint not in limited)
     for endpoint in SIGNIN_ENDPOINTS:
         _limit_endpoint(app, limiter, endpoint, app.config["RATELIMIT_SIGNIN"], get_remote_address)
     for endpoint in VOTE_ENDPOINTS:

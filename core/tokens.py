@@ -5,16 +5,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from functools import cache
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import ForeignKey, String, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, and_, bindparam, or_, select
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from core import audit, clock, ops
 from core.db import UTCDateTime, db
 from core.forms import ConfirmForm, TokenForm
-from core.users import User, login_manager
+from core.users import User, login_manager, remember_representation, representation_order
 
 bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")
 PREFIX = "cnc_"
@@ -46,13 +47,32 @@ def load_from_bearer(req) -> User | None:
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    token = db.session.scalars(select(ApiToken).where(
-        ApiToken.token_hash == _digest(header[7:].strip()), ApiToken.revoked_at.is_(None))).first()
-    if token is None:
+    # One query for the token, its user and the company they act for today: every API call
+    # asks who the caller is and for which company, so the roles cost nothing more.
+    found = db.session.execute(_bearer_statement(), {"digest": _digest(header[7:].strip()),
+                                                     "day": clock.today()}).first()
+    if found is None:
         return None
+    user, representation = found
+    remember_representation(user, representation)
     g.bearer_token = True  # bearer requests are exempt from CSRF (no ambient cookie)
-    ops.note_user(token.user_id)
-    return token.user
+    ops.note_user(user.id)
+    return user
+
+
+@cache
+def _bearer_statement():
+    """Build, once, the query behind every API call (its compiled form is then reused)."""
+    from core.members import Representative
+
+    day = bindparam("day")
+    acting = and_(Representative.user_id == User.id, Representative.start_on <= day,
+                  or_(Representative.end_on.is_(None), Representative.end_on >= day))
+    return (select(User, Representative).join(ApiToken, ApiToken.user_id == User.id)
+            .outerjoin(Representative, acting)
+            .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
+            .order_by(*representation_order()).limit(1)
+            .options(joinedload(Representative.company)))
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from core import audit, clock
@@ -26,7 +26,7 @@ from voting.errors import BallotError, NotEntitled, WrongPhase
 from voting.models import Ballot
 from voting.outcome import Kind, Outcome, Status
 from voting.tiebreak import TieBreak, apply_casting_vote, lot_seed
-from voting.votes import Vote, VoteRevision, current_votes, new_receipt
+from voting.votes import current_votes, lock_for_vote, new_receipt, store_vote
 
 # Features that act on published outcomes (cycles: the register) register a callback here; it
 # runs inside publish(), in the same transaction, so an outcome and its effects commit together.
@@ -38,7 +38,7 @@ def voter_company(ballot: Ballot, user: User) -> Company:
     company = user.company()
     if company is None:
         raise NotEntitled("you do not represent a company, so you cannot vote")
-    if not ballot.has_elector(company.id):
+    if not ballot.hold_elector(company.id):
         raise NotEntitled(f"{company.name} is not in this ballot's electorate (the companies "
                           "that were members when it opened, less any company it concerns)")
     return company
@@ -54,6 +54,15 @@ def lock(ballot: Ballot, *, share: bool) -> None:
     db.session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
 
 
+def locked_for_vote(ballot_id: int) -> Ballot | None:
+    """Load a ballot with the vote's shared lock in one statement (the API's hot path)."""
+    return db.session.execute(LOAD_FOR_VOTE, {"ballot": ballot_id}).scalar_one_or_none()
+
+
+LOAD_FOR_VOTE = (select(Ballot).where(Ballot.id == bindparam("ballot")).with_for_update(read=True)
+                 .execution_options(populate_existing=True))
+
+
 @dataclass(frozen=True)
 class CastReceipt:
     """What the voter is told: the receipt, the version and the company (read before commit)."""
@@ -63,53 +72,45 @@ class CastReceipt:
     company: str
 
 
-def cast(ballot: Ballot, user: User, raw: dict[str, Any]) -> CastReceipt:
-    """Record or change the company's vote and commit; retry once if a colleague raced us."""
-    for attempt in (1, 2):
-        try:
-            vote = _cast_once(ballot, user, raw)
-            # Read what the answer needs now: after commit every attribute would reload.
-            done = CastReceipt(vote.receipt, vote.version, vote.company.name)
-            db.session.commit()
-            return done
-        except IntegrityError:
-            # Two representatives of one company inserted the first vote at once; the row now
-            # exists, so the retry locks it and records this as the next version.
-            db.session.rollback()
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+def cast(ballot: Ballot, user: User, raw: dict[str, Any], *, locked: bool = False) -> CastReceipt:
+    """Record or change the company's vote and commit (`locked`: the caller holds the row lock)."""
+    try:
+        return _cast_once(ballot, user, raw, locked)
+    except IntegrityError:
+        # SQLite holds no rows, so two colleagues can race to the same version there: the
+        # loser starts again and records the next one. (PostgreSQL queues them on a row.)
+        db.session.rollback()
+        return _cast_once(ballot, user, raw, locked=False)
 
 
-def _cast_once(ballot: Ballot, user: User, raw: dict[str, Any]) -> Vote:
-    lock(ballot, share=True)
+def _cast_once(ballot: Ballot, user: User, raw: dict[str, Any], locked: bool) -> CastReceipt:
+    if not locked:
+        lock(ballot, share=True)
     ballot.require_phase(Phase.OPEN)
     company = voter_company(ballot, user)
     try:
         choice = normalize_choice(ballot.spec(), raw)
     except ChoiceError as exc:
         raise BallotError(str(exc)) from exc
-    vote = db.session.scalars(
-        select(Vote).where(Vote.ballot_id == ballot.id, Vote.company_id == company.id)
-        .with_for_update()
-    ).first()
-    audit.lock_chain()
+    # Lock order, the same for every vote: ballot (shared), the company's elector row, an
+    # audit lane, the company's vote row. Colleagues queue on the elector row before taking
+    # a lane, so no lane holder ever waits for another vote of its company (no deadlock).
     # The close is absolute: the time stored is read after every lock this vote waits for,
-    # and checked again (a database trigger refuses a time outside the window too).
+    # and checked again (a database trigger checks it too).
+    lane = audit.lock_chain()
+    version, head = lock_for_vote(ballot.id, company.id, lane)
     now, receipt = clock.now(), new_receipt()
     ballot.require_phase(Phase.OPEN, now=now)
-    if vote is None:
-        vote = Vote(ballot_id=ballot.id, company=company, version=1)
-        db.session.add(vote)
-    else:
-        vote.version += 1
-    vote.choice, vote.receipt, vote.cast_by_id, vote.cast_at = choice, receipt, user.id, now
-    db.session.add(VoteRevision(ballot_id=ballot.id, company_id=company.id, version=vote.version,
-                                choice=choice, receipt=receipt, cast_by_id=user.id, cast_at=now))
     # The audit row names who voted, never the choice nor the receipt: an open ballot's
     # record maps receipts to choices, so a receipt here would unmask a secret ballot.
-    audit.record("vote.cast", ballot, actor=user, company=company.name, version=vote.version)
-    return vote
+    event = audit.next_event(lane, head, now, "vote.cast", ballot, user,
+                             {"company": company.name, "version": version})
+    store_vote({"ballot_id": ballot.id, "company_id": company.id, "choice": choice,
+                "receipt": receipt, "version": version, "cast_by_id": user.id, "cast_at": now},
+               event)
+    done = CastReceipt(receipt, version, company.name)  # read now: commit expires the company
+    db.session.commit()
+    return done
 
 
 def counted_ballots(ballot: Ballot) -> list[CastBallot]:

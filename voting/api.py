@@ -11,6 +11,7 @@ from sqlalchemy import select
 from core.db import db
 from core.tokens import bearer_authenticated
 from core.users import Role
+from voting.actions import cast, locked_for_vote
 from voting.ballot_rules import Stage, stored_choice
 from voting.choice_schema import choice_problem
 from voting.errors import BallotError
@@ -47,7 +48,7 @@ def members_api(view):
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
             return error(401, "sign in or send 'Authorization: Bearer <token>'")
-        if not current_user.roles() & MEMBER_ROLES:
+        if not current_user.holds(MEMBER_ROLES):
             return error(403, "only representatives of member companies, the chair and "
                               "administrators use this")
         _check_csrf()
@@ -71,10 +72,11 @@ def ballot_json(ballot: Ballot) -> dict:
     }
 
 
-def _visible(ballot_id: int) -> Ballot:
-    ballot = db.session.get(Ballot, ballot_id)
-    staff = current_user.roles() & {Role.CHAIR, Role.ADMIN}
-    if ballot is None or (ballot.stage is Stage.DRAFT and not staff):
+def _visible(ballot_id: int, *, for_vote: bool = False) -> Ballot:
+    """Load a ballot the caller may see; for a vote, with the row's shared lock taken at once."""
+    ballot = locked_for_vote(ballot_id) if for_vote else db.session.get(Ballot, ballot_id)
+    if ballot is None or (ballot.stage is Stage.DRAFT
+                          and not current_user.holds({Role.CHAIR, Role.ADMIN})):
         abort(404, "no such ballot")
     return ballot
 
@@ -106,9 +108,7 @@ def ballot(ballot_id: int):
 @members_api
 def vote(ballot_id: int):
     """Cast or change the caller's company's vote; body is the choice, e.g. {"vote": "yes"}."""
-    from voting.actions import cast
-
-    found = _visible(ballot_id)
+    found = _visible(ballot_id, for_vote=True)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return error(400, "send a JSON object, e.g. {\"vote\": \"yes\"}")
@@ -116,7 +116,7 @@ def vote(ballot_id: int):
         field, message = problem
         return jsonify(error=422, message=message, field=field), 422
     try:
-        recorded = cast(found, current_user, body)
+        recorded = cast(found, current_user, body, locked=True)
     except BallotError as exc:
         db.session.rollback()
         return error(exc.status, str(exc))

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     inspect,
     select,
     text,
@@ -213,9 +214,19 @@ class Ballot(db.Model):
 
     def has_elector(self, company_id: int) -> bool:
         """Tell whether a company may vote (one indexed lookup, not the whole electorate)."""
-        stmt = select(Elector.id).where(Elector.ballot_id == self.id,
-                                        Elector.company_id == company_id)
-        return db.session.scalar(stmt.limit(1)) is not None
+        found = db.session.connection().execute(IS_ELECTOR, {"ballot": self.id,
+                                                             "company": company_id})
+        return found.first() is not None
+
+    def hold_elector(self, company_id: int) -> bool:
+        """Tell whether a company may vote, holding its elector row until commit if it may.
+
+        The row is the company's own lock on this ballot: two colleagues voting at once take
+        turns, so the second sees the first's vote and records the next version.
+        """
+        found = db.session.connection().execute(HOLD_ELECTOR, {"ballot": self.id,
+                                                               "company": company_id})
+        return found.first() is not None
 
     def open(self, excluded_company_id: int | None = None) -> list[Company]:
         """Open a draft now: snapshot today's members, fix the tie-break, commit the lot secret.
@@ -305,5 +316,9 @@ class Elector(db.Model):
     company: Mapped[Company] = relationship()
 
 
+_ELECTOR = Elector.__table__
+IS_ELECTOR = select(_ELECTOR.c.id).where(_ELECTOR.c.ballot_id == bindparam("ballot"),
+                                         _ELECTOR.c.company_id == bindparam("company"))
+HOLD_ELECTOR = IS_ELECTOR.with_for_update()
 triggers.attach({name: db.metadata.tables[name] for name in (
     "ballot", "ballot_option", "ballot_elector")})
