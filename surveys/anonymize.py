@@ -112,9 +112,10 @@ def gate_survey(summary: SurveySummary, publish: Collection[str],
     comparisons = tuple(c.to_dict() for c in with_fdr(
         [c for c in summary.comparisons if (c.question_id, c.statement) in shown
          and all(settings.passes(g.n, g.n_companies) for g in c.groups)]))
-    note = (f"Figures marked suppressed are hidden because fewer than "
-            f"{settings.k_respondents} respondents or {settings.k_companies} companies are "
-            "behind them, or because they would let such a figure be worked out from totals.")
+    note = ("A figure is not shown separately (marked suppressed in the downloads), or answers "
+            "are merged into bands or groups, wherever it would otherwise let a reader work out, "
+            f"alone or from the other figures, that between 1 and {settings.k_respondents - 1} "
+            f"respondents or 1 and {settings.k_companies - 1} companies gave a particular answer.")
     return PublicSummary(questions, comparisons, settings, note)
 
 

@@ -72,7 +72,7 @@ def test_views_draw_only_published_bars_and_table_says_suppressed():
     assert choice.chart.startswith('<svg xmlns="http://www.w3.org/2000/svg" role="img"')
     assert "Nova: 62.50%" in choice.chart and "Neutron" not in choice.chart
     assert choice.table.rows[2] == ("Neutron", "suppressed", "suppressed")
-    assert choice.suppressed_note.startswith("Figures marked suppressed")
+    assert choice.suppressed_note.startswith("A figure is not shown separately (marked suppressed")
     assert not text.published and text.chart == "" and text.table is None
 
 
