@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -26,17 +26,16 @@ def init_app(app: Flask) -> Limiter | None:
         return None
     # Storage, headers and Retry-After come from the RATELIMIT_* settings (core/config.py).
     limiter = Limiter(key_func=get_remote_address, app=app)
-    limited = frozenset((*SIGNIN_ENDPOINTS, *VOTE_ENDPOINTS))
-    # Every other request skips the limiter's lookups at once (its hook runs on each request).
-    limiter.request_filter(lambda: request.blueprint != API_BLUEPRINT
-                           and request.endpoint not in limited)
+    # Every limit here decorates its endpoint and is checked by that wrapper. The extension's
+    # own hook before every request would only look the limits up again, on every page of the
+    # site (a fifth of a bare page's time), so it is taken out.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     for endpoint in SIGNIN_ENDPOINTS:
         _limit_endpoint(app, limiter, endpoint, app.config["RATELIMIT_SIGNIN"], get_remote_address)
+    for endpoint in [e for e in app.view_functions if e.startswith(API_BLUEPRINT + ".")]:
+        _limit_endpoint(app, limiter, endpoint, app.config["RATELIMIT_API"], user_or_address)
     for endpoint in VOTE_ENDPOINTS:
         _limit_endpoint(app, limiter, endpoint, app.config["RATELIMIT_VOTE"], user_or_address)
-    if API_BLUEPRINT in app.blueprints:
-        limiter.limit(app.config["RATELIMIT_API"], key_func=user_or_address)(
-            app.blueprints[API_BLUEPRINT])
     app.extensions["concord.limiter"] = limiter
     return limiter
 

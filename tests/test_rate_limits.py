@@ -95,3 +95,21 @@ def test_an_unreachable_redis_falls_back_to_memory(limited):
     client = limited(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
     assert [client.get("/api/v1/decisions").status_code for _ in range(4)] == [200] * 4
     assert client.get("/api/v1/decisions").status_code == 429
+
+
+def test_an_api_vote_counts_against_the_api_limit_too(limited, consortium, make_ballot):
+    """Both limits apply to the vote endpoint: here the API-wide one (4) is the stricter."""
+    ballot = make_ballot(Kind.MOTION)
+    client = limited(RATELIMIT_VOTE="6 per minute")
+    ntt = bearer(consortium["reps"]["NTT"], "cnc_ntt")
+    url = f"/api/v1/ballots/{ballot.id}/vote"
+    assert [client.post(url, json={"vote": "yes"}, headers=ntt).status_code
+            for _ in range(4)] == [201] * 4
+    assert_429(client.post(url, json={"vote": "no"}, headers=ntt), json_body=True)
+
+
+def test_pages_without_a_limit_are_never_counted(limited):
+    """Limits live on their endpoints only: public pages are not counted against anything."""
+    client = limited()
+    assert all(client.get("/decisions/").status_code == 200 for _ in range(12))
+    assert [client.get("/api/v1/decisions").status_code for _ in range(4)] == [200] * 4
