@@ -84,3 +84,64 @@ def test_0007_keeps_the_rules_of_ballots_already_open(empty_database_url, app_fa
         assert rows["Draft"].tie_break_fallback == "lot"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0018_keeps_an_existing_chain_valid_in_lane_0(empty_database_url, app_factory):
+    """Rows written before lanes verify as lane 0; (lane, seq) is unique; rows stay append-only."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import MetaData, Table
+
+    from core import audit
+
+    def old_hash(row: dict) -> str:
+        """Hash a row as before lanes: no "lane" field."""
+        return audit.compute_hash({**{k: row[k] for k in (
+            "seq", "actor_id", "actor_label", "action", "subject_type", "subject_id", "details",
+            "prev_hash")}, "occurred_at": row["occurred_at"].isoformat()})
+
+    def refuses_changes() -> None:
+        for statement in ("UPDATE audit_event SET action = 'forged'", "DELETE FROM audit_event"):
+            with pytest.raises(Exception, match="append-only"), db.engine.begin() as conn:
+                conn.execute(text(statement))
+
+    app = app_factory(empty_database_url)
+    with app.app_context():
+        upgrade(revision="0017")
+        with db.engine.begin() as conn:
+            table = Table("audit_event", MetaData(), autoload_with=conn)
+            assert "lane" not in table.c
+            prev = audit.GENESIS
+            for seq in (1, 2, 3):
+                row = {"seq": seq, "occurred_at": datetime(2026, 5, 2, 9, tzinfo=UTC)
+                       + timedelta(minutes=seq), "actor_id": None, "actor_label": "system",
+                       "action": "old.action", "subject_type": "site", "subject_id": str(seq),
+                       "details": {"n": seq, "note": "before lanes"}, "prev_hash": prev}
+                row["hash"] = prev = old_hash(row)
+                conn.execute(table.insert().values(**row))
+        upgrade()
+        report = audit.verify_database()
+        assert report.ok and report.checked == 3, report
+        assert db.session.execute(text("SELECT DISTINCT lane FROM audit_event")).scalars().all() == [0]
+        uniques = {tuple(u["column_names"]) for u in inspect(db.engine).get_unique_constraints(
+            "audit_event")}
+        assert ("lane", "seq") in uniques and ("seq",) not in uniques
+        db.session.rollback()
+        refuses_changes()
+        audit.record("new.action", "site", actor=None)  # the chain goes on in lane 0
+        db.session.commit()
+        report = audit.verify_database()
+        assert report.ok and report.checked == 4, report
+        assert db.session.execute(text("SELECT lane, seq FROM audit_event WHERE action = "
+                                        "'new.action'")).one() == (0, 4)
+        db.session.remove()
+        downgrade(revision="0017")
+        assert "lane" not in {c["name"] for c in inspect(db.engine).get_columns("audit_event")}
+        uniques = {tuple(u["column_names"]) for u in inspect(db.engine).get_unique_constraints(
+            "audit_event")}
+        assert ("seq",) in uniques
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT seq FROM audit_event ORDER BY seq")).scalars().all() \
+                == [1, 2, 3, 4]
+        refuses_changes()
+        db.engine.dispose()
