@@ -65,7 +65,9 @@ class NewMeetingForm(MeetingForm):
                          validators=[InputRequired(), NumberRange(min=1, max=MAX_SERIES)])
     every_days = IntegerField("Repeat every (days)", default=14,
                               validators=[InputRequired(), NumberRange(min=1, max=MAX_EVERY_DAYS)])
+    # Stripped first: Optional() lets whitespace through unvalidated, and it means "empty".
     alternate = StringField("Every other meeting at (HH:MM UTC; empty: same time)",
+                            filters=[lambda v: v.strip() if isinstance(v, str) else v],
                             validators=[Optional(), Length(max=5)])
 
     def validate_alternate(self, field: StringField) -> None:

@@ -63,6 +63,11 @@ def test_a_series_alternates_times_and_the_chair_edits_and_cancels(client, login
     assert len(actions_of("meeting.create")) == 3 and verify_database().ok
 
 
+def test_a_blank_alternate_time_means_the_same_time(client, chair_in):
+    """Whitespace in the alternate time is "empty", not a 500 (found by the form fuzzer)."""
+    assert [m.starts_at.hour for m in schedule(client, count="2", alternate=" \t ")] == [14, 14]
+
+
 def test_representatives_propose_and_plus_one_once_and_the_chair_orders(client, login, chair_in):
     meeting = schedule(client)[0]
     reps = chair_in["reps"]

@@ -165,7 +165,7 @@ def test_thresholds_can_be_raised_and_are_shown(client, w):
     publication = Publication.of(w.survey)
     assert (publication.k_respondents, publication.k_companies) == (9, 4)
     page = client.get(f"{w.base}/preview").get_data(as_text=True)
-    assert "at least 9 respondents and 4 companies" in page
+    assert "between 1 and 8 respondents or 1 and 3 companies" in page
 
 
 def test_representatives_cannot_publish(client, login, w):
