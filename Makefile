@@ -34,6 +34,9 @@ run: $(STAMP)
 	$(PY) -m devtools.run
 
 ## make test: the whole suite on SQLite, then again on a fresh PostgreSQL database
+# The browser tests (tests/e2e: pages, keyboard, accessibility, HTML validity) run in the SQLite
+# pass only: they look at what the app renders, which the database does not change, and every
+# other test (views, API, rules, concurrency, faults) runs on both.
 test: $(STAMP) $(VNU_JAR)
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
@@ -45,7 +48,7 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	@if $(PY) -m devtools.pg_ready "$(PG_TEST_URL)"; then \
 		echo "=== test suite on PostgreSQL ($(PG_TEST_URL), fresh database per run) ==="; \
-		CONCORD_TEST_POSTGRES="$(PG_TEST_URL)" $(VENV)/bin/pytest $(PYTEST_ARGS); \
+		CONCORD_TEST_POSTGRES="$(PG_TEST_URL)" $(VENV)/bin/pytest --ignore=tests/e2e $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "ERROR: PostgreSQL does not answer at $(PG_TEST_URL) and CI=true: failing." >&2; exit 1; \
 	else \

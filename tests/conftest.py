@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from session_helpers import signed_in
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from core import audit, clock, create_app
@@ -92,6 +93,25 @@ def make_test_app(database_url: str, **overrides):
 _SQLITE_TEMPLATES: dict[str, Path] = {}
 
 
+_PG_EMPTYING: dict[str, str] = {}
+
+
+def _pg_emptying_sql(conn) -> str:
+    """Build one round trip that empties every table and restarts every id sequence.
+
+    DELETE on tables holding a test's few rows takes about a millisecond where TRUNCATE,
+    which gives every table and index new files, took ninety per test. Triggers (the audit
+    log's and the ballots' guards refuse deletes) are off for this transaction only.
+    """
+    tables = [f'DELETE FROM "{t.name}"' for t in reversed(db.metadata.sorted_tables)]
+    sequences = conn.execute(text(
+        "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences "
+        "WHERE schemaname = current_schema()")).scalars().all()
+    restart = [f"SELECT {', '.join(f'setval({s!r}, 1, false)' for s in sequences)}"]
+    return "; ".join(["SET LOCAL session_replication_role = replica", *tables,
+                      *(restart if sequences else [])])
+
+
 def reset_schema() -> None:
     """Give the test an empty schema (TRUNCATE bypasses the audit row triggers by design)."""
     engine = db.engine
@@ -101,12 +121,21 @@ def reset_schema() -> None:
         shutil.copyfile(_SQLITE_TEMPLATES[engine.url.database], engine.url.database)
         return
     if engine.dialect.name == "postgresql":
+        key = engine.url.render_as_string(hide_password=False)
+        if key in _PG_EMPTYING:
+            try:
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(_PG_EMPTYING[key])
+                return
+            except DBAPIError:  # a test changed the schema: rebuild it as below
+                pass
         with engine.begin() as conn:
             conn.execute(text("SELECT pg_advisory_lock(1)"))
             db.metadata.create_all(conn)
             names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             conn.execute(text("SELECT pg_advisory_unlock(1)"))
+            _PG_EMPTYING[key] = _pg_emptying_sql(conn)
     else:
         db.drop_all()
         db.create_all()
