@@ -7,6 +7,8 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 BENCH_ARGS ?=
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+# make test spreads the suite over this many processes (pytest-xdist; each has its own database).
+TEST_WORKERS ?= 2
 
 VNU_VERSION ?= 26.9.27
 VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
@@ -43,12 +45,12 @@ test: $(STAMP) $(VNU_JAR)
 
 test-sqlite: $(STAMP)
 	@echo "=== test suite on SQLite ==="
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: $(STAMP)
 	@if $(PY) -m devtools.pg_ready "$(PG_TEST_URL)"; then \
 		echo "=== test suite on PostgreSQL ($(PG_TEST_URL), fresh database per run) ==="; \
-		CONCORD_TEST_POSTGRES="$(PG_TEST_URL)" $(VENV)/bin/pytest --ignore=tests/e2e $(PYTEST_ARGS); \
+		CONCORD_TEST_POSTGRES="$(PG_TEST_URL)" $(VENV)/bin/pytest -n $(TEST_WORKERS) --ignore=tests/e2e $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "ERROR: PostgreSQL does not answer at $(PG_TEST_URL) and CI=true: failing." >&2; exit 1; \
 	else \
