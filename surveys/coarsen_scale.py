@@ -140,7 +140,8 @@ def banded(s: ScaleSummary, name: str, bands: list[Band], truth: list[int], why:
               f"out that between 1 and {k - 1} respondents gave a particular answer"
               + ("" if name != "majority" else " or that every respondent gave the same one"))
     method = (f"scale {s.scale[0]}-{s.scale[1]}; counts and percentages of all {total} who "
-              f"answered the statement (\u201c{DK}\u201d included); Wilson 95% intervals")
+              f"answered the statement (\u201c{DK}\u201d answers, if any, included); Wilson 95% "
+              "intervals in the downloads")
     return {"statement": s.statement, "published": True, "recoding": name,
             "recoding_note": reason, "answered": total, "bands": rows, "majority": held,
             "scale": list(s.scale), "points": [], "n": None, "dont_know": None,
