@@ -77,8 +77,8 @@ def cast(ballot: Ballot, user: User, raw: dict[str, Any], *, locked: bool = Fals
     try:
         return _cast_once(ballot, user, raw, locked)
     except IntegrityError:
-        # SQLite holds no rows, so two colleagues can race to the same version there: the
-        # loser starts again and records the next one. (PostgreSQL queues them on a row.)
+        # A unique key refused the write: a receipt drawn twice, or a colleague's vote that
+        # slipped in first where no row lock guards it. Start once more with fresh values.
         db.session.rollback()
         return _cast_once(ballot, user, raw, locked=False)
 

@@ -87,7 +87,7 @@ def store_vote(vote: dict[str, Any], event: dict[str, Any]) -> None:
 
     Core statements built once, not the ORM's unit of work: this is the hot path of a
     deadline surge. On PostgreSQL the three rows go in one statement (one round trip under
-    the chain lock); SQLite, which has no writing CTEs, takes three.
+    the lane's lock); SQLite, which has no writing CTEs, takes three.
     """
     conn = db.session.connection()
     params = {**vote, **{f"audit_{name}": value for name, value in event.items()}}
@@ -130,7 +130,7 @@ def current_votes(ballot_id: int) -> list[Vote]:
     return list(db.session.scalars(stmt))
 
 
-VOTE, REVISION = Vote.__table__, VoteRevision.__table__
+VOTE = Vote.__table__
 LOCK_AND_HEAD = select(
     select(VOTE.c.version).where(VOTE.c.ballot_id == bindparam("ballot"),
                                  VOTE.c.company_id == bindparam("company"))
