@@ -16,7 +16,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
     from sqlalchemy import event
 
-    from core import admin, auth, cli, edge, errors, limits, ops, tokens, views
+    from core import admin, auth, cli, edge, errors, limits, ops, sessions, tokens, views
     from core.config import build_config
     from core.db import db
     from core.timefmt import date_html, datetime_html
@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates",
                 static_folder="../static")
     app.config.update(build_config(app.instance_path, config))
+    app.session_interface = sessions.CookieSessions()
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     db.init_app(app)
     Migrate(app, db, directory=str(app.root_path + "/../migrations"))

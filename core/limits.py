@@ -30,6 +30,14 @@ def init_app(app: Flask) -> Limiter | None:
     # own hook before every request would only look the limits up again, on every page of the
     # site (a fifth of a bare page's time), so it is taken out.
     app.before_request_funcs[None].remove(limiter._check_request_limit)
+    # Its other hooks only add X-RateLimit-* headers after a request (and settle `deduct_when`
+    # limits, which Concord does not use) and reset its state on the request context, which
+    # is discarded anyway: with the headers off they have nothing to do.
+    if not app.config["RATELIMIT_HEADERS_ENABLED"]:
+        app.after_request_funcs[None] = [
+            hook for hook in app.after_request_funcs[None]
+            if getattr(getattr(hook, "func", None), "__name__", "") != "__inject_headers"]
+        app.teardown_request_funcs[None].remove(limiter._Limiter__release_context)
     for endpoint in SIGNIN_ENDPOINTS:
         _limit_endpoint(app, limiter, endpoint, app.config["RATELIMIT_SIGNIN"], get_remote_address)
     for endpoint in [e for e in app.view_functions if e.startswith(API_BLUEPRINT + ".")]:

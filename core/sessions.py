@@ -11,6 +11,7 @@ import secrets
 import time
 
 from flask import current_app, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import login_user, logout_user
 from sqlalchemy import update
 
@@ -90,3 +91,19 @@ def _current_user(user_id: str, record: object) -> User | None:
     if user is None or user.session_epoch != record.get("epoch"):
         return None
     return user
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per key set."""
+
+    # Flask builds a new serializer (and its signer settings) on every request, even one
+    # with no cookie at all: a tenth of a bare page's time. Keys change only on restart or
+    # rotation, so the serializer is kept for as long as the keys stay the same.
+    def get_signing_serializer(self, app):
+        """Return the serializer for the app's current secret key and fallbacks."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cached = app.extensions.get("concord.session_serializer")
+        if cached is None or cached[0] != keys:
+            cached = (keys, super().get_signing_serializer(app))
+            app.extensions["concord.session_serializer"] = cached
+        return cached[1]

@@ -3,45 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from core import audit, clock
 from core.db import db
-from core.members import Company
 from core.users import User
-from voting.ballot_rules import (
-    ChoiceError,
-    Phase,
-    Secrecy,
-    Stage,
-    normalize_choice,
-    stored_choice,
-)
+from voting.ballot_rules import Phase, Secrecy, Stage, stored_choice
+from voting.casting import CastReceipt, cast_vote
 from voting.count import CastBallot, decide, tally
 from voting.errors import BallotError, NotEntitled, WrongPhase
 from voting.models import Ballot
 from voting.outcome import Kind, Outcome, Status
 from voting.tiebreak import TieBreak, apply_casting_vote, lot_seed
-from voting.votes import current_votes, lock_for_vote, new_receipt, store_vote
+from voting.votes import current_votes
 
 # Features that act on published outcomes (cycles: the register) register a callback here; it
 # runs inside publish(), in the same transaction, so an outcome and its effects commit together.
 on_publish: list[Callable[[Ballot], None]] = []
-
-
-def voter_company(ballot: Ballot, user: User) -> Company:
-    """Return the company the user may vote for on this ballot, or refuse with the reason."""
-    company = user.company()
-    if company is None:
-        raise NotEntitled("you do not represent a company, so you cannot vote")
-    if not ballot.hold_elector(company.id):
-        raise NotEntitled(f"{company.name} is not in this ballot's electorate (the companies "
-                          "that were members when it opened, less any company it concerns)")
-    return company
 
 
 def lock(ballot: Ballot, *, share: bool) -> None:
@@ -54,63 +34,9 @@ def lock(ballot: Ballot, *, share: bool) -> None:
     db.session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
 
 
-def locked_for_vote(ballot_id: int) -> Ballot | None:
-    """Load a ballot with the vote's shared lock in one statement (the API's hot path)."""
-    return db.session.execute(LOAD_FOR_VOTE, {"ballot": ballot_id}).scalar_one_or_none()
-
-
-LOAD_FOR_VOTE = (select(Ballot).where(Ballot.id == bindparam("ballot")).with_for_update(read=True)
-                 .execution_options(populate_existing=True))
-
-
-@dataclass(frozen=True)
-class CastReceipt:
-    """What the voter is told: the receipt, the version and the company (read before commit)."""
-
-    receipt: str
-    version: int
-    company: str
-
-
-def cast(ballot: Ballot, user: User, raw: dict[str, Any], *, locked: bool = False) -> CastReceipt:
-    """Record or change the company's vote and commit (`locked`: the caller holds the row lock)."""
-    try:
-        return _cast_once(ballot, user, raw, locked)
-    except IntegrityError:
-        # A unique key refused the write: a receipt drawn twice, or a colleague's vote that
-        # slipped in first where no row lock guards it. Start once more with fresh values.
-        db.session.rollback()
-        return _cast_once(ballot, user, raw, locked=False)
-
-
-def _cast_once(ballot: Ballot, user: User, raw: dict[str, Any], locked: bool) -> CastReceipt:
-    if not locked:
-        lock(ballot, share=True)
-    ballot.require_phase(Phase.OPEN)
-    company = voter_company(ballot, user)
-    try:
-        choice = normalize_choice(ballot.spec(), raw)
-    except ChoiceError as exc:
-        raise BallotError(str(exc)) from exc
-    # Lock order, the same for every vote: ballot (shared), the company's elector row, an
-    # audit lane, the company's vote row. Colleagues queue on the elector row before taking
-    # a lane, so no lane holder ever waits for another vote of its company (no deadlock).
-    # The close is absolute: the time stored is read after every lock this vote waits for,
-    # and checked again (a database trigger checks it too).
-    lane = audit.lock_chain()
-    version, head = lock_for_vote(ballot.id, company.id, lane)
-    now, receipt = clock.now(), new_receipt()
-    ballot.require_phase(Phase.OPEN, now=now)
-    # The audit row names who voted, never the choice nor the receipt: an open ballot's
-    # record maps receipts to choices, so a receipt here would unmask a secret ballot.
-    event = audit.next_event(lane, head, now, "vote.cast", ballot, user,
-                             {"company": company.name, "version": version})
-    store_vote({"ballot_id": ballot.id, "company_id": company.id, "choice": choice,
-                "receipt": receipt, "version": version, "cast_by_id": user.id, "cast_at": now},
-               event)
-    done = CastReceipt(receipt, version, company.name)  # read now: commit expires the company
-    db.session.commit()
-    return done
+def cast(ballot: Ballot, user: User, raw: dict[str, Any]) -> CastReceipt:
+    """Record or change the user's company's vote on the ballot and commit (voting.casting)."""
+    return cast_vote(ballot.id, user, raw)
 
 
 def counted_ballots(ballot: Ballot) -> list[CastBallot]:

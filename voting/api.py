@@ -11,10 +11,10 @@ from sqlalchemy import select
 from core.db import db
 from core.tokens import bearer_authenticated
 from core.users import Role
-from voting.actions import cast, locked_for_vote
 from voting.ballot_rules import Stage, stored_choice
+from voting.casting import BallotForVote, cast_vote
 from voting.choice_schema import choice_problem
-from voting.errors import BallotError
+from voting.errors import BallotError, NoSuchBallot
 from voting.models import Ballot
 from voting.openapi import openapi_document
 from voting.public import shown_outcome
@@ -72,13 +72,17 @@ def ballot_json(ballot: Ballot) -> dict:
     }
 
 
-def _visible(ballot_id: int, *, for_vote: bool = False) -> Ballot:
-    """Load a ballot the caller may see; for a vote, with the row's shared lock taken at once."""
-    ballot = locked_for_vote(ballot_id) if for_vote else db.session.get(Ballot, ballot_id)
-    if ballot is None or (ballot.stage is Stage.DRAFT
-                          and not current_user.holds({Role.CHAIR, Role.ADMIN})):
+def _visible(ballot_id: int) -> Ballot:
+    """Load a ballot the caller may see."""
+    ballot = db.session.get(Ballot, ballot_id)
+    if ballot is None or (ballot.stage is Stage.DRAFT and not _staff()):
         abort(404, "no such ballot")
     return ballot
+
+
+def _staff() -> bool:
+    """Tell whether the caller sees drafts (the chair and administrators)."""
+    return current_user.holds({Role.CHAIR, Role.ADMIN})
 
 
 @bp.get("/ballots")
@@ -108,20 +112,33 @@ def ballot(ballot_id: int):
 @members_api
 def vote(ballot_id: int):
     """Cast or change the caller's company's vote; body is the choice, e.g. {"vote": "yes"}."""
-    found = _visible(ballot_id, for_vote=True)
     body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return error(400, "send a JSON object, e.g. {\"vote\": \"yes\"}")
-    if problem := choice_problem(found.kind, body):  # the schema the OpenAPI document publishes
-        field, message = problem
-        return jsonify(error=422, message=message, field=field), 422
+
+    # Called by cast_vote on the ballot it read under the vote's locks (one statement, no
+    # model: loading one first cost a third of a vote), before the rules' own checks.
+    def check(found: BallotForVote) -> None:
+        if found.stage is Stage.DRAFT and not _staff():
+            raise NoSuchBallot("no such ballot")
+        if not isinstance(body, dict):
+            raise Refusal(400, "send a JSON object, e.g. {\"vote\": \"yes\"}")
+        if problem := choice_problem(found.kind, body):  # the schema the OpenAPI document shows
+            raise Refusal(422, problem[1], field=problem[0])
+
     try:
-        recorded = cast(found, current_user, body, locked=True)
-    except BallotError as exc:
+        recorded = cast_vote(ballot_id, current_user, body, check=check)
+    except (BallotError, Refusal) as exc:
         db.session.rollback()
-        return error(exc.status, str(exc))
+        return jsonify(error=exc.status, message=str(exc), **getattr(exc, "extra", {})), exc.status
     return jsonify(receipt=recorded.receipt, version=recorded.version,
                    company=recorded.company), 201
+
+
+class Refusal(Exception):
+    """An answer other than the vote: the request itself is wrong (status, message, fields)."""
+
+    def __init__(self, status: int, message: str, **extra: str):
+        super().__init__(message)
+        self.status, self.extra = status, extra
 
 
 @bp.get("/ballots/<int:ballot_id>/outcome")

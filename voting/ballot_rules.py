@@ -62,6 +62,12 @@ def phase(stage: Stage, opens_at: datetime, closes_at: datetime, now: datetime,
     return Phase.OPEN if now < closes_at else Phase.CLOSED
 
 
+def phase_refusal(current: Phase, allowed: tuple[Phase, ...]) -> str:
+    """Say why something is refused in the current phase."""
+    return (f"this ballot is {current}; that is possible only when "
+            f"{' or '.join(p.value for p in allowed)}")
+
+
 STATE_WORDS = {
     Phase.DRAFT: "Draft, not yet open",
     Phase.UPCOMING: "Upcoming",

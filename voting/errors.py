@@ -21,3 +21,9 @@ class NotEntitled(BallotError):
     """The person may not do this on this ballot (not a voter of its electorate)."""
 
     status = 403
+
+
+class NoSuchBallot(BallotError):
+    """The ballot does not exist (or the caller may not see it)."""
+
+    status = 404

@@ -30,7 +30,7 @@ from core.db import UTCDateTime, db
 from core.members import ChairTerm, Company
 from core.users import User
 from voting import triggers
-from voting.ballot_rules import BallotSpec, Phase, Secrecy, Stage, phase
+from voting.ballot_rules import BallotSpec, Phase, Secrecy, Stage, phase, phase_refusal
 from voting.close_rules import CloseChange, CloseRuleError, plan_close_change
 from voting.errors import BallotError, WrongPhase
 from voting.outcome import CHOICE_KINDS, Kind
@@ -218,16 +218,6 @@ class Ballot(db.Model):
                                                              "company": company_id})
         return found.first() is not None
 
-    def hold_elector(self, company_id: int) -> bool:
-        """Tell whether a company may vote, holding its elector row until commit if it may.
-
-        The row is the company's own lock on this ballot: two colleagues voting at once take
-        turns, so the second sees the first's vote and records the next version.
-        """
-        found = db.session.connection().execute(HOLD_ELECTOR, {"ballot": self.id,
-                                                               "company": company_id})
-        return found.first() is not None
-
     def open(self, excluded_company_id: int | None = None) -> list[Company]:
         """Open a draft now: snapshot today's members, fix the tie-break, commit the lot secret.
 
@@ -282,8 +272,7 @@ class Ballot(db.Model):
         """Refuse unless the ballot is in one of the allowed phases (at `now`)."""
         current = self.phase(now)
         if current not in allowed:
-            raise WrongPhase(f"this ballot is {current}; that is possible only when "
-                             f"{' or '.join(p.value for p in allowed)}")
+            raise WrongPhase(phase_refusal(current, allowed))
 
 
 class Option(db.Model):
@@ -319,6 +308,5 @@ class Elector(db.Model):
 _ELECTOR = Elector.__table__
 IS_ELECTOR = select(_ELECTOR.c.id).where(_ELECTOR.c.ballot_id == bindparam("ballot"),
                                          _ELECTOR.c.company_id == bindparam("company"))
-HOLD_ELECTOR = IS_ELECTOR.with_for_update()
 triggers.attach({name: db.metadata.tables[name] for name in (
     "ballot", "ballot_option", "ballot_elector")})
