@@ -15,6 +15,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask_migrate import Migrate
     from flask_wtf.csrf import CSRFProtect
     from sqlalchemy import event
+    from sqlalchemy.orm import configure_mappers
 
     from core import admin, auth, cli, edge, errors, limits, ops, sessions, tokens, views
     from core.config import build_config
@@ -45,6 +46,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     _load_dev_extensions(app)
+    # Settle every model's relationships now, not in whichever request first loads a row.
+    configure_mappers()
 
     @app.context_processor
     def _helpers() -> dict[str, Any]:
