@@ -19,7 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from core import admin, auth, cli, edge, errors, limits, ops, sessions, tokens, views
     from core.config import build_config
-    from core.db import db
+    from core.db import db, ping_when_idle
     from core.timefmt import date_html, datetime_html
     from core.users import Role, login_manager
 
@@ -37,6 +37,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+        elif not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+            ping_when_idle(db.engine)
     auth.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)

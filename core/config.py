@@ -119,7 +119,8 @@ def _derive(cfg: dict[str, Any], instance_path: str) -> dict[str, Any]:
         Path(instance_path).mkdir(parents=True, exist_ok=True)  # SQLite will not create folders
         url = "sqlite:///" + str(Path(instance_path) / "concord.sqlite3")
     cfg["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url)
-    options = cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # No pre-ping on every checkout: core.db.ping_when_idle pings only rested connections.
+    options = cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     options.setdefault("json_deserializer", text.loads)  # stored JSON reads as encodable text
     cfg["TESTING"] = env == "testing" or cfg.get("TESTING", False)
     production = env == "production"
