@@ -46,6 +46,10 @@ LOCKED = "concord.audit_lane"  # connection.info: (transaction holding the lane,
 TRY_LANE = text("SELECT lane FROM generate_series(0, :last) AS lane "
                 "WHERE pg_try_advisory_xact_lock(:k, lane) LIMIT 1")
 WAIT_LANE = text("SELECT pg_advisory_xact_lock(:k, :lane)")
+# The same try, for a caller's statement that takes a lane as it takes other locks (its
+# parameters: lane_key and lane_last); `{ready}` is an SQL condition met once those are held.
+TRY_LANE_SQL = ("(SELECT lane FROM generate_series(0, :lane_last) AS lane "
+                "WHERE {ready} AND pg_try_advisory_xact_lock(:lane_key, lane) LIMIT 1)")
 SQLITE_TAKE_WRITE_LOCK = text("UPDATE audit_event SET seq = seq WHERE 0")
 
 
@@ -131,21 +135,35 @@ def lock_chain() -> int:
     A caller that stamps a time which must hold at commit (a vote before the close) takes it
     before reading the clock, so no wait for the lock falls between the stamp and the commit.
     """
+    held = held_lane()
+    if held is not None:
+        return held
     conn = db.session.connection()
-    held = conn.info.get(LOCKED)
-    # The lock lasts until its transaction ends (a rolled-back savepoint releases it too).
-    if held is not None and held[0].is_active:
-        return held[1]
     if conn.dialect.name != "postgresql":
         # SQLite lets one writer in at a time, so one lane is all it needs; a write (even of
         # nothing) takes that turn now, before the head is read, not at the first real write.
         conn.execute(SQLITE_TAKE_WRITE_LOCK)
-        lane = 0
-    else:
-        lane = conn.execute(TRY_LANE, {"k": PG_LOCK_KEY, "last": LANES - 1}).scalar()
-        if lane is None:  # every lane busy: queue on one, processes spread over the lanes
-            lane = os.getpid() % LANES
-            conn.execute(WAIT_LANE, {"k": PG_LOCK_KEY, "lane": lane})
+        return _hold(conn, 0)
+    return adopt_lane(conn.execute(TRY_LANE, {"k": PG_LOCK_KEY, "last": LANES - 1}).scalar())
+
+
+def held_lane() -> int | None:
+    """Return the lane this transaction holds, if any."""
+    held = db.session.connection().info.get(LOCKED)
+    # The lock lasts until its transaction ends (a rolled-back savepoint releases it too).
+    return held[1] if held is not None and held[0].is_active else None
+
+
+def adopt_lane(taken: int | None) -> int:
+    """Hold the lane a caller's own statement took with TRY_LANE_SQL (None: wait for one)."""
+    conn = db.session.connection()
+    if taken is None:  # every lane busy: queue on one, processes spread over the lanes
+        taken = os.getpid() % LANES
+        conn.execute(WAIT_LANE, {"k": PG_LOCK_KEY, "lane": taken})
+    return _hold(conn, taken)
+
+
+def _hold(conn: Any, lane: int) -> int:
     conn.info[LOCKED] = (conn.get_nested_transaction() or conn.get_transaction(), lane)
     return lane
 

@@ -325,3 +325,19 @@ def test_outcome_is_frozen_and_serializable() -> None:
         outcome.counts["yes"] = 5  # type: ignore[index]
     assert hash(outcome) == hash(motion(votes(2, 2, 1), 5, tie_break="lot", seed="s"))
     assert pickle.loads(pickle.dumps(outcome)) == outcome == copy.deepcopy(outcome)
+
+
+def test_receipts_are_16_letters_of_32_each_drawn_uniformly():
+    import re
+    from collections import Counter
+
+    from voting.votes import RECEIPT_ALPHABET, new_receipt
+
+    assert len(set(RECEIPT_ALPHABET)) == 32 and 256 % len(RECEIPT_ALPHABET) == 0
+    receipts = [new_receipt() for _ in range(4000)]
+    assert all(re.fullmatch(r"([A-HJ-NP-Z2-9]{4}-){3}[A-HJ-NP-Z2-9]{4}", r) for r in receipts)
+    assert len(set(receipts)) == len(receipts)
+    letters = Counter("".join(receipts).replace("-", ""))
+    assert set(letters) == set(RECEIPT_ALPHABET)
+    # 64,000 letters, 2,000 expected of each: a biased draw (e.g. byte % 31) is far outside this.
+    assert max(letters.values()) < 2300 and min(letters.values()) > 1700

@@ -68,6 +68,19 @@ def test_bad_ballot_drafts(client, login, consortium, change, message):
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
 
 
+@pytest.mark.parametrize("sent", ["closes_at", "opens_at"])
+def test_editing_a_draft_with_one_time_missing_is_refused_not_a_500(client, login, consortium,
+                                                                     make_ballot, sent):
+    # Found by the form fuzzer: the missing time kept the draft's stored, zoned value, and
+    # comparing it with the typed, naive one raised a TypeError.
+    draft = make_ballot(draft=True)
+    login(consortium["chair"])
+    resp = client.post(f"/ballots/{draft.id}/edit", data={
+        "title": "Edited", "text": "Proposal", "kind": "motion", sent: "2030-01-01T10:00"})
+    assert resp.status_code == 422
+    assert "This field is required." in resp.get_data(as_text=True)
+
+
 def test_vote_change_keeps_every_version_and_counts_the_last(client, login, consortium,
                                                             make_ballot):
     ballot = make_ballot(Kind.MOTION)

@@ -52,6 +52,8 @@ class BallotForVote:
     allow_equal_ranks: bool
     default_option: str | None
     elector: bool  # the voter's company is in the electorate (its row is now held)
+    lane_tried: bool = False  # the same statement tried for a free audit lane...
+    lane: int | None = None  # ...and took this one (None: every lane was busy)
 
     __tablename__ = "ballot"  # the audit event's subject, as for the model
 
@@ -79,22 +81,27 @@ def load_for_vote(ballot_id: int, company_id: int | None) -> BallotForVote | Non
     The ballot's row is shared by every vote and taken alone by the count, so a vote in
     flight when the chair counts either commits first or waits and then finds the ballot
     counted. The elector row is the company's own turn: two colleagues voting at once queue
-    there, so the second sees the first's vote and records the next version.
+    there, so the second sees the first's vote and records the next version. On PostgreSQL
+    the same statement then tries for a free audit lane (BallotForVote.lane).
     """
     conn = db.session.connection()
     pg = conn.dialect.name == "postgresql"
-    params = {"ballot": ballot_id, "company": company_id}
-    row = None
+    params = {"ballot": ballot_id, "company": company_id, "lane_key": audit.PG_LOCK_KEY,
+              "lane_last": audit.LANES - 1}
+    row, lane_tried = None, False
     if company_id is not None:
-        row = conn.execute(HOLD_PG if pg else HOLD_SQLITE, params).first()
+        lane_tried = pg and audit.held_lane() is None
+        row = conn.execute(HOLD_PG_LANE if lane_tried else HOLD_PG if pg else HOLD_SQLITE,
+                           params).first()
     if row is None:
-        # No company, not in the electorate, or no such ballot: read the ballot alone.
-        row = conn.execute(READ_PG if pg else READ_SQLITE, params).first()
+        # No company, not in the electorate, or no such ballot: read the ballot alone (the
+        # vote will be refused, so it takes no elector row and no lane).
+        row, lane_tried = conn.execute(READ_PG if pg else READ_SQLITE, params).first(), False
     if row is None:
         return None
     return BallotForVote(row.id, row.kind, row.stage, row.opens_at, row.closes_at,
                          row.withdrawn_at is not None, row.unranked, row.allow_equal_ranks,
-                         row.default_option, bool(row.elector))
+                         row.default_option, bool(row.elector), lane_tried, row.lane)
 
 
 def cast_vote(ballot_id: int, user: User, raw: Any,
@@ -137,7 +144,7 @@ def _cast_once(ballot_id: int, user: User, raw: Any,
     # a lane, so no lane holder ever waits for another vote of its company (no deadlock).
     # The close is absolute: the time stored is read after every lock this vote waits for,
     # and checked again (a database trigger checks it too).
-    lane = audit.lock_chain()
+    lane = audit.adopt_lane(ballot.lane) if ballot.lane_tried else audit.lock_chain()
     version, head = lock_for_vote(ballot_id, company.id, lane)
     now, receipt = clock.now(), new_receipt()
     ballot.require_open(now)
@@ -170,21 +177,34 @@ def _statements() -> dict[str, Any]:
     fields = ("id", "kind", "stage", "opens_at", "closes_at", "withdrawn_at", "unranked",
               "allow_equal_ranks", "default_option")
     typed = [ballot[name] for name in fields]
-    select_list = ", ".join(f"b.{name}" for name in fields)
-    held = (f"SELECT {select_list}, e.id AS elector FROM ballot AS b JOIN ballot_elector AS e "
-            "ON e.ballot_id = b.id AND e.company_id = :company WHERE b.id = :ballot")
-    alone = f"SELECT {select_list}, NULL AS elector FROM ballot AS b WHERE b.id = :ballot"
+    listed = ", ".join(fields)
+    ballot_and_elector = (
+        f"SELECT {', '.join(f'b.{name}' for name in fields)}, e.id AS elector FROM ballot AS b "
+        "JOIN ballot_elector AS e ON e.ballot_id = b.id AND e.company_id = :company "
+        "WHERE b.id = :ballot")
+    locks = " FOR SHARE OF b FOR UPDATE OF e"
+    # On PostgreSQL the lane is tried by the outer query, for the row the inner one returns:
+    # only once the ballot and elector rows are locked. So a vote never holds a lane while it
+    # waits for its company's turn, and no lane holder waits for a colleague (no deadlock).
+    try_lane = audit.TRY_LANE_SQL.format(ready="found.elector IS NOT NULL")
+
+    def outer(lane: str, inner: str) -> str:
+        return f"SELECT {listed}, elector, {lane} AS lane FROM ({inner}) AS found"
+
+    alone = f"SELECT {listed}, NULL AS elector, NULL AS lane FROM ballot WHERE id = :ballot"
 
     def build(sql: str) -> Any:
         stmt = text(sql).bindparams(bindparam("ballot", type_=ballot["id"].type))
-        if ":company" in sql:
-            stmt = stmt.bindparams(bindparam("company", type_=ballot["id"].type))
-        return stmt.columns(*typed, column("elector", Integer))
+        for name in ("company", "lane_key", "lane_last"):
+            if f":{name}" in sql:
+                stmt = stmt.bindparams(bindparam(name, type_=Integer()))
+        return stmt.columns(*typed, column("elector", Integer), column("lane", Integer))
 
     return {
-        "HOLD_PG": build(held + " FOR SHARE OF b FOR UPDATE OF e"),
-        "HOLD_SQLITE": build(held),
-        "READ_PG": build(alone + " FOR SHARE OF b"),
+        "HOLD_PG": build(outer("NULL", ballot_and_elector + locks)),
+        "HOLD_PG_LANE": build(outer(try_lane, ballot_and_elector + locks)),
+        "HOLD_SQLITE": build(outer("NULL", ballot_and_elector)),
+        "READ_PG": build(alone + " FOR SHARE"),
         "READ_SQLITE": build(alone),
         "OPTIONS": text("SELECT label FROM ballot_option WHERE ballot_id = :ballot "
                         "ORDER BY position"),
@@ -192,5 +212,5 @@ def _statements() -> dict[str, Any]:
 
 
 _BUILT = _statements()
-HOLD_PG, HOLD_SQLITE = _BUILT["HOLD_PG"], _BUILT["HOLD_SQLITE"]
+HOLD_PG, HOLD_PG_LANE, HOLD_SQLITE = _BUILT["HOLD_PG"], _BUILT["HOLD_PG_LANE"], _BUILT["HOLD_SQLITE"]
 READ_PG, READ_SQLITE, OPTIONS = _BUILT["READ_PG"], _BUILT["READ_SQLITE"], _BUILT["OPTIONS"]

@@ -106,7 +106,11 @@ class BallotForm(FlaskForm):
 
     def validate_closes_at(self, field: DateTimeLocalField) -> None:
         """Close after opening."""
-        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+        # Compared only when both were sent: a field missing from the post keeps the
+        # edited ballot's stored (zoned) time, which cannot be compared with a typed one;
+        # its own InputRequired already refuses the post.
+        sent = self.opens_at.raw_data and field.raw_data
+        if sent and self.opens_at.data and field.data and field.data <= self.opens_at.data:
             raise ValidationError("The ballot must close after it opens.")
 
     def window(self, tz_name: str) -> tuple[datetime, datetime]:
