@@ -273,6 +273,13 @@ PG_TRIGGERS = [
     "BEGIN RAISE EXCEPTION 'audit_event is append-only'; END; $$ LANGUAGE plpgsql",
     "CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event "
     "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
+    # A lane's head, read with a snapshot of its own: PostgreSQL runs each query of a
+    # VOLATILE SQL function with a fresh snapshot (and never inlines it), so a statement that
+    # takes a lane part-way through still reads the rows committed before it held the lane.
+    "CREATE OR REPLACE FUNCTION audit_lane_head(lane_number integer) "
+    "RETURNS TABLE (seq integer, hash varchar) LANGUAGE sql VOLATILE AS $$ "
+    "SELECT e.seq, e.hash FROM audit_event AS e WHERE e.lane = lane_number "
+    "ORDER BY e.seq DESC LIMIT 1 $$",
 ]
 for _sql in SQLITE_TRIGGERS:
     event.listen(AuditEvent.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))

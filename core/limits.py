@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask
+from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits.storage import MemoryStorage
+
+from core.tokens import bearer_only, token_user
 
 # Endpoints limited per client address (nobody is signed in yet) and per user.
 SIGNIN_ENDPOINTS = ("auth.login", "auth.callback")
@@ -39,6 +41,11 @@ class SweptMemoryStorage(MemoryStorage):
 
 def user_or_address() -> str:
     """Key a limit on the signed-in user (many people share an office's address), else the address."""
+    # A bearer token this process has seen says whose bucket it is without a query (the
+    # request is authenticated after the limit, as every other one is).
+    digest = bearer_only(request)
+    if digest is not None and (user_id := token_user(digest)) is not None:
+        return f"user:{user_id}"
     if current_user.is_authenticated:
         return f"user:{current_user.get_id()}"
     return f"addr:{get_remote_address()}"

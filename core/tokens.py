@@ -7,7 +7,16 @@ import secrets
 from datetime import datetime
 from functools import cache
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import ForeignKey, String, and_, bindparam, or_, select
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
@@ -41,23 +50,71 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def bearer_digest(headers) -> str | None:
+    """Return the digest of the request's bearer token, or None without one."""
+    header = headers.get("Authorization", "")
+    return _digest(header[7:].strip()) if header.startswith("Bearer ") else None
+
+
+def bearer_only(req) -> str | None:
+    """Return the bearer token's digest if the request has no session cookie besides it.
+
+    With both, Flask-Login signs the session's user in first; the shortcuts that read the
+    token alone (the limits' key, the API's one-statement vote) stand aside then.
+    """
+    if current_app.config["SESSION_COOKIE_NAME"] in req.cookies:
+        return None
+    return bearer_digest(req.headers)
+
+
 @login_manager.request_loader
 def load_from_bearer(req) -> User | None:
     """Authenticate an API request carrying a bearer token."""
-    header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    digest = bearer_digest(req.headers)
+    if digest is None:
         return None
     # One query for the token, its user and the company they act for today: every API call
     # asks who the caller is and for which company, so the roles cost nothing more.
-    found = db.session.execute(_bearer_statement(), {"digest": _digest(header[7:].strip()),
+    found = db.session.execute(_bearer_statement(), {"digest": digest,
                                                      "day": clock.today()}).first()
     if found is None:
         return None
     user, representation = found
     remember_representation(user, representation)
-    g.bearer_token = True  # bearer requests are exempt from CSRF (no ambient cookie)
-    ops.note_user(user.id)
+    authenticated_by_bearer(digest, user.id)
     return user
+
+
+def authenticated_by_bearer(digest: str, user_id: int) -> None:
+    """Note that this request's bearer token is valid and acts for this user."""
+    g.bearer_token = True  # bearer requests are exempt from CSRF (no ambient cookie)
+    ops.note_user(user_id)
+    if len(_TOKEN_USERS) >= 10_000:  # a bound, not a policy: the entries are refilled on use
+        _TOKEN_USERS.clear()
+    _TOKEN_USERS[digest] = user_id
+
+
+def token_user(digest: str) -> int | None:
+    """Return the user a token was seen acting for in this process (a token never changes user).
+
+    Only the rate limits' key uses it, before the request is authenticated: it says whose
+    bucket a request counts in, never whether the token is still valid.
+    """
+    return _TOKEN_USERS.get(digest)
+
+
+_TOKEN_USERS: dict[str, int] = {}
+
+# The member a bearer token acts for and the company they represent today, as SQL text a
+# vote joins in one statement (PostgreSQL; voting.cast_sql): the same rows, in the same
+# order, as _bearer_statement() and User.representation().
+BEARER_MEMBER_SQL = (
+    "SELECT u.id AS user_id, u.name AS user_name, u.email AS user_email, r.company_id, "
+    "c.name AS company_name FROM api_token AS t JOIN user_account AS u ON u.id = t.user_id "
+    "JOIN LATERAL (SELECT company_id FROM representative WHERE user_id = u.id "
+    "AND start_on <= :day AND (end_on IS NULL OR end_on >= :day) "
+    "ORDER BY kind, start_on LIMIT 1) AS r ON true JOIN company AS c ON c.id = r.company_id "
+    "WHERE t.token_hash = :digest AND t.revoked_at IS NULL")
 
 
 @cache

@@ -35,6 +35,11 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+def display_name(user_id: int, name: str | None, email: str | None) -> str:
+    """Name a user as everywhere in the site: their name, else their e-mail, else 'user N'."""
+    return name or email or f"user {user_id}"
+
+
 class User(UserMixin, db.Model):
     """A person who signed in through OpenStackID."""
 
@@ -55,7 +60,7 @@ class User(UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def __str__(self) -> str:
-        return self.name or self.email or f"user {self.id}"
+        return display_name(self.id, self.name, self.email)
 
     def representation(self, on: date | None = None) -> Representative | None:
         """Return the user's active representative row on a day (today by default)."""

@@ -117,3 +117,50 @@ def test_a_vote_in_a_transaction_holding_a_lane_records_in_that_lane(app, consor
         AuditEvent.action.in_(["test.before", "vote.cast"]))).all()
     assert held == 1 and lanes == [1, 1]
     assert audit.verify_database().ok
+
+
+def test_after_waiting_for_its_turn_a_vote_reads_what_the_colleague_committed(
+        app, app_factory, database_url, consortium, make_ballot, monkeypatch):
+    # The vote's one statement was planned before the colleague committed; what it reads
+    # once it holds the rows (the vote's version, the lane's head) must still be current,
+    # first time: a stale read would collide with a unique key and be tried again.
+    from voting import casting
+    from voting.votes import Vote, VoteRevision
+
+    ballot = make_ballot(Kind.MOTION)
+    ntt, reps = consortium["companies"]["NTT"], consortium["reps"]
+    cast_vote(ballot.id, reps["NTT"], {"vote": "yes"})  # version 1
+    attempts = []
+    real_once = casting._cast_once
+
+    def counted_once(*args):
+        attempts.append(1)
+        return real_once(*args)
+
+    monkeypatch.setattr(casting, "_cast_once", counted_once)
+    worker_app, outcome = app_factory(database_url), []
+    # The colleague's vote, by hand: it holds NTT's turn, writes version 2 and appends to
+    # lane 0, then commits while the other vote waits.
+    db.session.execute(select(Elector.id).where(
+        Elector.ballot_id == ballot.id, Elector.company_id == ntt.id).with_for_update())
+    audit.record("test.colleague", "site", actor=None)
+    first = db.session.scalars(select(Vote).where(Vote.ballot_id == ballot.id)).one()
+    first.version = 2
+    db.session.add(VoteRevision(ballot_id=ballot.id, company_id=ntt.id, version=2,
+                                choice={"vote": "no"}, receipt="TEST-TEST-TEST-TEST",
+                                cast_by_id=reps["NTT"].id, cast_at=first.cast_at))
+    db.session.flush()
+    voter = _vote_in_thread(worker_app, ballot.id, reps["NTT"].id, outcome)
+    with db.engine.connect() as watcher:
+        _wait_until(lambda: watcher.execute(WAITING_FOR, {"kind": "transactionid"}).scalar(),
+                    "the vote waits for the elector row")
+    db.session.commit()
+    voter.join(timeout=30)
+    with worker_app.app_context():
+        db.engine.dispose()
+    assert isinstance(outcome[-1], int), outcome
+    versions = db.session.scalars(select(VoteRevision.version).where(
+        VoteRevision.ballot_id == ballot.id).order_by(VoteRevision.version)).all()
+    assert versions == [1, 2, 3]
+    assert attempts == [1], "the vote read a stale version or head and had to start again"
+    assert audit.verify_database().ok

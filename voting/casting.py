@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, column, text
 from sqlalchemy.exc import IntegrityError
 
 from core import audit, clock
 from core.db import db
-from core.users import User
+from core.users import User, display_name
+from voting import cast_sql as sql
 from voting.ballot_rules import (
     BallotSpec,
     ChoiceError,
@@ -23,19 +23,44 @@ from voting.ballot_rules import (
     phase_refusal,
 )
 from voting.errors import BallotError, NoSuchBallot, NotEntitled, WrongPhase
-from voting.models import Ballot
 from voting.outcome import CHOICE_KINDS, Kind
 from voting.schulze import Unranked
 from voting.votes import lock_for_vote, new_receipt, store_vote
 
+Check = Callable[["BallotForVote"], None]
+
 
 @dataclass(frozen=True)
 class CastReceipt:
-    """What the voter is told: the receipt, the version and the company (read before commit)."""
+    """What the voter is told: the receipt, the version and the company; and who cast it."""
 
     receipt: str
     version: int
     company: str
+    cast_by: int
+
+
+@dataclass(frozen=True)
+class Voter:
+    """Who casts and for which company (the audit event's actor: its id and its name)."""
+
+    id: int
+    name: str
+    company_id: int
+    company_name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Taken once the ballot and elector rows are held: an audit lane, its head, the vote row."""
+
+    lane: int | None  # None: every lane was busy
+    seq: int | None  # the lane's head, read as of the moment the lane was held (None: empty)
+    hash: str | None
+    version: int  # the company's next version of its vote (its row now held, if any)
 
 
 @dataclass(frozen=True)
@@ -52,8 +77,7 @@ class BallotForVote:
     allow_equal_ranks: bool
     default_option: str | None
     elector: bool  # the voter's company is in the electorate (its row is now held)
-    lane_tried: bool = False  # the same statement tried for a free audit lane...
-    lane: int | None = None  # ...and took this one (None: every lane was busy)
+    turn: Turn | None = None  # what the same statement took after those rows (PostgreSQL)
 
     __tablename__ = "ballot"  # the audit event's subject, as for the model
 
@@ -82,46 +106,65 @@ def load_for_vote(ballot_id: int, company_id: int | None) -> BallotForVote | Non
     flight when the chair counts either commits first or waits and then finds the ballot
     counted. The elector row is the company's own turn: two colleagues voting at once queue
     there, so the second sees the first's vote and records the next version. On PostgreSQL
-    the same statement then tries for a free audit lane (BallotForVote.lane).
+    the same statement then takes the rest of the turn (BallotForVote.turn): a free audit
+    lane, the lane's head and the company's vote row.
     """
     conn = db.session.connection()
     pg = conn.dialect.name == "postgresql"
-    params = {"ballot": ballot_id, "company": company_id, "lane_key": audit.PG_LOCK_KEY,
-              "lane_last": audit.LANES - 1}
-    row, lane_tried = None, False
+    params = {"ballot": ballot_id, "company": company_id, **_LANE_PARAMS}
+    row, turn = None, False
     if company_id is not None:
-        lane_tried = pg and audit.held_lane() is None
-        row = conn.execute(HOLD_PG_LANE if lane_tried else HOLD_PG if pg else HOLD_SQLITE,
-                           params).first()
+        turn = pg and audit.held_lane() is None  # else the held lane is the vote's lane
+        stmt = sql.HOLD_PG_TURN if turn else sql.HOLD_PG if pg else sql.HOLD_SQLITE
+        row = conn.execute(stmt, params).first()
     if row is None:
         # No company, not in the electorate, or no such ballot: read the ballot alone (the
         # vote will be refused, so it takes no elector row and no lane).
-        row, lane_tried = conn.execute(READ_PG if pg else READ_SQLITE, params).first(), False
-    if row is None:
-        return None
+        row, turn = conn.execute(sql.READ_PG if pg else sql.READ_SQLITE, params).first(), False
+    return None if row is None else _facts(row, turn)
+
+
+def _facts(row: Any, turn: bool) -> BallotForVote:
     return BallotForVote(row.id, row.kind, row.stage, row.opens_at, row.closes_at,
                          row.withdrawn_at is not None, row.unranked, row.allow_equal_ranks,
-                         row.default_option, bool(row.elector), lane_tried, row.lane)
+                         row.default_option, bool(row.elector),
+                         Turn(row.lane, row.head_seq, row.head_hash, (row.version or 0) + 1)
+                         if turn else None)
 
 
-def cast_vote(ballot_id: int, user: User, raw: Any,
-              check: Callable[[BallotForVote], None] | None = None) -> CastReceipt:
+def cast_vote(ballot_id: int, user: User, raw: Any, check: Check | None = None) -> CastReceipt:
     """Record or change the user's company's vote on a ballot and commit.
 
     `check` sees the ballot as read under the locks, before the rules do (the API's 404
     for drafts and its checks of the request's shape come first, as on every endpoint).
     """
+    return _twice(lambda: _cast_once(ballot_id, user, raw, check))
+
+
+def cast_by_token(digest: str, ballot_id: int, raw: Any, check: Check | None = None,
+                  member: Callable[[int], None] | None = None) -> CastReceipt | None:
+    """Cast for a bearer token's member, if it is the API's common case, in one statement.
+
+    The statement finds the token's member, the company they represent today, that
+    company's elector row, the ballot and the turn. It finds nothing for anything else (no
+    such token or ballot, revoked, no company today, not an elector, or SQLite): then None,
+    and the caller takes the usual path, which says exactly why. `member` is told the
+    member's user id as soon as the statement has found them.
+    """
+    return _twice(lambda: _cast_by_token_once(digest, ballot_id, raw, check, member))
+
+
+def _twice(attempt: Callable[[], Any]) -> Any:
     try:
-        return _cast_once(ballot_id, user, raw, check)
+        return attempt()
     except IntegrityError:
-        # A unique key refused the write: a receipt drawn twice, or a colleague's vote that
-        # slipped in first where no row lock guards it. Start once more with fresh values.
+        # A unique key refused the write: a receipt drawn twice, or a colleague's first vote
+        # that slipped in where no row existed to lock. Start once more with fresh values.
         db.session.rollback()
-        return _cast_once(ballot_id, user, raw, check)
+        return attempt()
 
 
-def _cast_once(ballot_id: int, user: User, raw: Any,
-               check: Callable[[BallotForVote], None] | None) -> CastReceipt:
+def _cast_once(ballot_id: int, user: User, raw: Any, check: Check | None) -> CastReceipt:
     company = user.company()
     ballot = load_for_vote(ballot_id, company.id if company else None)
     if ballot is None:
@@ -134,7 +177,33 @@ def _cast_once(ballot_id: int, user: User, raw: Any,
     if not ballot.elector:
         raise NotEntitled(f"{company.name} is not in this ballot's electorate (the companies "
                           "that were members when it opened, less any company it concerns)")
-    options = ballot_options(ballot_id) if ballot.kind in CHOICE_KINDS else ()
+    return _record(ballot, Voter(user.id, str(user), company.id, company.name), raw)
+
+
+def _cast_by_token_once(digest: str, ballot_id: int, raw: Any, check: Check | None,
+                        member: Callable[[int], None] | None) -> CastReceipt | None:
+    conn = db.session.connection()
+    if conn.dialect.name != "postgresql" or audit.held_lane() is not None:
+        return None
+    row = conn.execute(sql.TOKEN_TURN, {"digest": digest, "day": clock.today(),
+                                        "ballot": ballot_id, **_LANE_PARAMS}).first()
+    if row is None:
+        db.session.rollback()  # nothing was locked; the usual path starts afresh
+        return None
+    if member is not None:
+        member(row.user_id)
+    ballot = _facts(row, turn=True)
+    if check is not None:
+        check(ballot)
+    ballot.require_open()
+    voter = Voter(row.user_id, display_name(row.user_id, row.user_name, row.user_email),
+                  row.company_id, row.company_name)
+    return _record(ballot, voter, raw)
+
+
+def _record(ballot: BallotForVote, voter: Voter, raw: Any) -> CastReceipt:
+    """Check the choice, take the rest of the turn if need be, write and commit."""
+    options = ballot_options(ballot.id) if ballot.kind in CHOICE_KINDS else ()
     try:
         choice = normalize_choice(ballot.choice_spec(options), raw)
     except ChoiceError as exc:
@@ -144,73 +213,29 @@ def _cast_once(ballot_id: int, user: User, raw: Any,
     # a lane, so no lane holder ever waits for another vote of its company (no deadlock).
     # The close is absolute: the time stored is read after every lock this vote waits for,
     # and checked again (a database trigger checks it too).
-    lane = audit.adopt_lane(ballot.lane) if ballot.lane_tried else audit.lock_chain()
-    version, head = lock_for_vote(ballot_id, company.id, lane)
+    turn = ballot.turn
+    if turn is not None and turn.lane is not None:
+        lane, version, head = audit.adopt_lane(turn.lane), turn.version, turn
+    else:  # SQLite, a lane held already, or every lane busy: wait for one, then read
+        lane = audit.adopt_lane(None) if turn is not None else audit.lock_chain()
+        version, head = lock_for_vote(ballot.id, voter.company_id, lane)
     now, receipt = clock.now(), new_receipt()
     ballot.require_open(now)
     # The audit row names who voted, never the choice nor the receipt: an open ballot's
     # record maps receipts to choices, so a receipt here would unmask a secret ballot.
-    event = audit.next_event(lane, head, now, "vote.cast", ballot, user,
-                             {"company": company.name, "version": version})
-    store_vote({"ballot_id": ballot_id, "company_id": company.id, "choice": choice,
-                "receipt": receipt, "version": version, "cast_by_id": user.id, "cast_at": now},
-               event)
-    done = CastReceipt(receipt, version, company.name)  # read now: commit expires the company
+    event = audit.next_event(lane, head, now, "vote.cast", ballot, voter,
+                             {"company": voter.company_name, "version": version})
+    store_vote({"ballot_id": ballot.id, "company_id": voter.company_id, "choice": choice,
+                "receipt": receipt, "version": version, "cast_by_id": voter.id,
+                "cast_at": now}, event)
     db.session.commit()
-    return done
+    return CastReceipt(receipt, version, voter.company_name, voter.id)
 
 
 def ballot_options(ballot_id: int) -> tuple[str, ...]:
     """Return a choice ballot's option labels in order (frozen once it opened)."""
-    rows = db.session.connection().execute(OPTIONS, {"ballot": ballot_id})
+    rows = db.session.connection().execute(sql.OPTIONS, {"ballot": ballot_id})
     return tuple(label for (label,) in rows)
 
 
-def _statements() -> dict[str, Any]:
-    """Build the vote's reads as SQL text with typed columns (compiled once, then cached).
-
-    SQL text because the ballot's row is shared and the elector's held alone in one
-    statement, which SQLAlchemy's single FOR clause cannot say; SQLite, one writer at a
-    time, needs neither clause.
-    """
-    ballot = Ballot.__table__.c
-    fields = ("id", "kind", "stage", "opens_at", "closes_at", "withdrawn_at", "unranked",
-              "allow_equal_ranks", "default_option")
-    typed = [ballot[name] for name in fields]
-    listed = ", ".join(fields)
-    ballot_and_elector = (
-        f"SELECT {', '.join(f'b.{name}' for name in fields)}, e.id AS elector FROM ballot AS b "
-        "JOIN ballot_elector AS e ON e.ballot_id = b.id AND e.company_id = :company "
-        "WHERE b.id = :ballot")
-    locks = " FOR SHARE OF b FOR UPDATE OF e"
-    # On PostgreSQL the lane is tried by the outer query, for the row the inner one returns:
-    # only once the ballot and elector rows are locked. So a vote never holds a lane while it
-    # waits for its company's turn, and no lane holder waits for a colleague (no deadlock).
-    try_lane = audit.TRY_LANE_SQL.format(ready="found.elector IS NOT NULL")
-
-    def outer(lane: str, inner: str) -> str:
-        return f"SELECT {listed}, elector, {lane} AS lane FROM ({inner}) AS found"
-
-    alone = f"SELECT {listed}, NULL AS elector, NULL AS lane FROM ballot WHERE id = :ballot"
-
-    def build(sql: str) -> Any:
-        stmt = text(sql).bindparams(bindparam("ballot", type_=ballot["id"].type))
-        for name in ("company", "lane_key", "lane_last"):
-            if f":{name}" in sql:
-                stmt = stmt.bindparams(bindparam(name, type_=Integer()))
-        return stmt.columns(*typed, column("elector", Integer), column("lane", Integer))
-
-    return {
-        "HOLD_PG": build(outer("NULL", ballot_and_elector + locks)),
-        "HOLD_PG_LANE": build(outer(try_lane, ballot_and_elector + locks)),
-        "HOLD_SQLITE": build(outer("NULL", ballot_and_elector)),
-        "READ_PG": build(alone + " FOR SHARE"),
-        "READ_SQLITE": build(alone),
-        "OPTIONS": text("SELECT label FROM ballot_option WHERE ballot_id = :ballot "
-                        "ORDER BY position"),
-    }
-
-
-_BUILT = _statements()
-HOLD_PG, HOLD_PG_LANE, HOLD_SQLITE = _BUILT["HOLD_PG"], _BUILT["HOLD_PG_LANE"], _BUILT["HOLD_SQLITE"]
-READ_PG, READ_SQLITE, OPTIONS = _BUILT["READ_PG"], _BUILT["READ_SQLITE"], _BUILT["OPTIONS"]
+_LANE_PARAMS = {"lane_key": audit.PG_LOCK_KEY, "lane_last": audit.LANES - 1}
