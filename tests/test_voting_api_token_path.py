@@ -160,3 +160,45 @@ def test_a_session_cookie_beside_the_token_is_the_usual_path(both_ways, consorti
                                            cookie_of=consortium["reps"]["Orange"]))
     assert status == 400 and body["message"].startswith("The form expired")  # CSRF, as before
     _no_vote_stored()
+
+
+def test_the_limits_key_is_the_tokens_user_and_a_seen_token_needs_no_query(app, consortium):
+    from sqlalchemy import event
+
+    from flask import g
+
+    from core import limits, tokens
+
+    def forget_user() -> None:  # as a new request would (tests keep one app context pushed)
+        g.pop("_login_user", None)
+
+    user, other = consortium["reps"]["NTT"], consortium["reps"]["Orange"]
+    token = token_for(user)
+    headers = {"Authorization": f"Bearer {token}"}
+    tokens._TOKEN_USERS.clear()
+    statements: list[str] = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with app.test_request_context(headers=headers):
+            assert limits.user_or_address() == f"user:{user.id}"  # the loader's query
+        assert len(statements) == 1 and tokens.token_user(_digest(token)) == user.id
+        forget_user()
+        with app.test_request_context(headers=headers):
+            assert limits.user_or_address() == f"user:{user.id}"
+        assert len(statements) == 1, "a token seen before was looked up again"
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    forget_user()
+    with app.test_request_context(headers={"Authorization": "Bearer nope"}):
+        assert limits.user_or_address().startswith("addr:")
+    forget_user()
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess.update(signed_in(other))
+    with app.test_request_context(headers={**headers, "Cookie": f"concord_session="
+                                           f"{client.get_cookie('concord_session').value}"}):
+        assert limits.user_or_address() == f"user:{other.id}"  # the session's user first
