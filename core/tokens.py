@@ -89,21 +89,32 @@ def authenticated_by_bearer(digest: str, user_id: int) -> None:
     """Note that this request's bearer token is valid and acts for this user."""
     g.bearer_token = True  # bearer requests are exempt from CSRF (no ambient cookie)
     ops.note_user(user_id)
+    _remember(digest, user_id)
+
+
+def token_user(digest: str) -> int | None:
+    """Return the user a token acts for (a token never changes user), or None if unknown.
+
+    Only the rate limits' key uses it, before the request is authenticated: it says whose
+    bucket a request counts in, never whether the token is valid (revoked tokens count in
+    their user's bucket too). Kept per process, so a seen token costs no query.
+    """
+    user_id = _TOKEN_USERS.get(digest)
+    if user_id is None:
+        user_id = db.session.execute(_TOKEN_USER, {"digest": digest}).scalar()
+        if user_id is not None:
+            _remember(digest, user_id)
+    return user_id
+
+
+def _remember(digest: str, user_id: int) -> None:
     if len(_TOKEN_USERS) >= 10_000:  # a bound, not a policy: the entries are refilled on use
         _TOKEN_USERS.clear()
     _TOKEN_USERS[digest] = user_id
 
 
-def token_user(digest: str) -> int | None:
-    """Return the user a token was seen acting for in this process (a token never changes user).
-
-    Only the rate limits' key uses it, before the request is authenticated: it says whose
-    bucket a request counts in, never whether the token is still valid.
-    """
-    return _TOKEN_USERS.get(digest)
-
-
 _TOKEN_USERS: dict[str, int] = {}
+_TOKEN_USER = select(ApiToken.user_id).where(ApiToken.token_hash == bindparam("digest"))
 
 # The member a bearer token acts for and the company they represent today, as SQL text a
 # vote joins in one statement (PostgreSQL; voting.cast_sql): the same rows, in the same

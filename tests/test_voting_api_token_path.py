@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from session_helpers import signed_in
@@ -163,9 +164,8 @@ def test_a_session_cookie_beside_the_token_is_the_usual_path(both_ways, consorti
 
 
 def test_the_limits_key_is_the_tokens_user_and_a_seen_token_needs_no_query(app, consortium):
-    from sqlalchemy import event
-
     from flask import g
+    from sqlalchemy import event
 
     from core import limits, tokens
 
@@ -174,6 +174,7 @@ def test_the_limits_key_is_the_tokens_user_and_a_seen_token_needs_no_query(app, 
 
     user, other = consortium["reps"]["NTT"], consortium["reps"]["Orange"]
     token = token_for(user)
+    user, other = SimpleNamespace(id=user.id), SimpleNamespace(id=other.id)  # no reloads below
     headers = {"Authorization": f"Bearer {token}"}
     tokens._TOKEN_USERS.clear()
     statements: list[str] = []
@@ -184,12 +185,17 @@ def test_the_limits_key_is_the_tokens_user_and_a_seen_token_needs_no_query(app, 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
         with app.test_request_context(headers=headers):
-            assert limits.user_or_address() == f"user:{user.id}"  # the loader's query
-        assert len(statements) == 1 and tokens.token_user(_digest(token)) == user.id
+            assert limits.user_or_address() == f"user:{user.id}"  # one light query
+        assert len(statements) == 1 and "user_account" not in statements[0]
+        assert tokens.token_user(_digest(token)) == user.id
         forget_user()
         with app.test_request_context(headers=headers):
             assert limits.user_or_address() == f"user:{user.id}"
         assert len(statements) == 1, "a token seen before was looked up again"
+        revoked = token_for(consortium["reps"]["Orange"], revoked=True)
+        forget_user()
+        with app.test_request_context(headers={"Authorization": f"Bearer {revoked}"}):
+            assert limits.user_or_address() == f"user:{other.id}"  # its user's bucket still
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     forget_user()
@@ -198,7 +204,7 @@ def test_the_limits_key_is_the_tokens_user_and_a_seen_token_needs_no_query(app, 
     forget_user()
     client = app.test_client()
     with client.session_transaction() as sess:
-        sess.update(signed_in(other))
+        sess.update(signed_in(consortium["reps"]["Orange"]))
     with app.test_request_context(headers={**headers, "Cookie": f"concord_session="
                                            f"{client.get_cookie('concord_session').value}"}):
         assert limits.user_or_address() == f"user:{other.id}"  # the session's user first
