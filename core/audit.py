@@ -147,16 +147,16 @@ def lock_chain() -> int:
     return adopt_lane(conn.execute(TRY_LANE, {"k": PG_LOCK_KEY, "last": LANES - 1}).scalar())
 
 
-def held_lane() -> int | None:
-    """Return the lane this transaction holds, if any."""
-    held = db.session.connection().info.get(LOCKED)
+def held_lane(conn: Any = None) -> int | None:
+    """Return the lane this transaction holds, if any (on `conn`, default the session's)."""
+    held = (conn or db.session.connection()).info.get(LOCKED)
     # The lock lasts until its transaction ends (a rolled-back savepoint releases it too).
     return held[1] if held is not None and held[0].is_active else None
 
 
-def adopt_lane(taken: int | None) -> int:
+def adopt_lane(taken: int | None, conn: Any = None) -> int:
     """Hold the lane a caller's own statement took with TRY_LANE_SQL (None: wait for one)."""
-    conn = db.session.connection()
+    conn = conn or db.session.connection()
     if taken is None:  # every lane busy: queue on one, processes spread over the lanes
         taken = os.getpid() % LANES
         conn.execute(WAIT_LANE, {"k": PG_LOCK_KEY, "lane": taken})
@@ -274,12 +274,13 @@ PG_TRIGGERS = [
     "CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event "
     "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
     # A lane's head, read with a snapshot of its own: PostgreSQL runs each query of a
-    # VOLATILE SQL function with a fresh snapshot (and never inlines it), so a statement that
-    # takes a lane part-way through still reads the rows committed before it held the lane.
+    # VOLATILE function with a fresh snapshot, so a statement that takes a lane part-way
+    # through still reads the rows committed before it held the lane. PL/pgSQL keeps the
+    # query's plan for the session (an SQL function would plan it on every call).
     "CREATE OR REPLACE FUNCTION audit_lane_head(lane_number integer) "
-    "RETURNS TABLE (seq integer, hash varchar) LANGUAGE sql VOLATILE AS $$ "
-    "SELECT e.seq, e.hash FROM audit_event AS e WHERE e.lane = lane_number "
-    "ORDER BY e.seq DESC LIMIT 1 $$",
+    "RETURNS TABLE (seq integer, hash varchar) LANGUAGE plpgsql VOLATILE AS $$ BEGIN "
+    "RETURN QUERY SELECT e.seq, e.hash FROM audit_event AS e WHERE e.lane = lane_number "
+    "ORDER BY e.seq DESC LIMIT 1; END $$",
 ]
 for _sql in SQLITE_TRIGGERS:
     event.listen(AuditEvent.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))

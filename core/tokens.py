@@ -101,7 +101,10 @@ def token_user(digest: str) -> int | None:
     """
     user_id = _TOKEN_USERS.get(digest)
     if user_id is None:
-        user_id = db.session.execute(_TOKEN_USER, {"digest": digest}).scalar()
+        # One statement on its own autocommit connection: no BEGIN and ROLLBACK around it,
+        # and no transaction left open in the session for the rest of the request.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            user_id = conn.execute(_TOKEN_USER, {"digest": digest}).scalar()
         if user_id is not None:
             _remember(digest, user_id)
     return user_id

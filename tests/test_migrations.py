@@ -39,6 +39,32 @@ def test_audit_triggers_exist_after_migration(empty_database_url, app_factory):
         db.engine.dispose()
 
 
+def test_0019_adds_the_lane_head_function_on_postgresql(empty_database_url, app_factory,
+                                                       is_postgres):
+    if not is_postgres:
+        pytest.skip("the function is PostgreSQL's (SQLite votes read the head after the lock)")
+    app = app_factory(empty_database_url)
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            for seq in (1, 2):
+                conn.execute(text(
+                    "INSERT INTO audit_event (lane, seq, occurred_at, actor_label, action, "
+                    "subject_type, details, prev_hash, hash) VALUES (3, :seq, CURRENT_TIMESTAMP,"
+                    " 's', 'a', 't', '{}', :prev, :hash)"), {"seq": seq, "prev": f"p{seq}",
+                                                           "hash": f"h{seq}"})
+            assert conn.execute(text("SELECT * FROM audit_lane_head(3)")).all() == [(2, "h2")]
+            assert conn.execute(text("SELECT * FROM audit_lane_head(4)")).all() == []
+            volatility = conn.execute(text(
+                "SELECT provolatile FROM pg_proc WHERE proname = 'audit_lane_head'")).scalar()
+            assert volatility == "v"  # a fresh snapshot for its query, the reason it exists
+        downgrade(revision="0018")
+        with db.engine.connect() as conn:
+            assert conn.execute(text(
+                "SELECT count(*) FROM pg_proc WHERE proname = 'audit_lane_head'")).scalar() == 0
+        db.engine.dispose()
+
+
 def test_0007_keeps_the_rules_of_ballots_already_open(empty_database_url, app_factory):
     """Existing ballots: the quorum becomes a typed fraction, an open casting-vote ballot keeps the
     chair who was in office when it opened, and a past opening time becomes the opening moment."""

@@ -160,7 +160,7 @@ def _twice(attempt: Callable[[], Any]) -> Any:
     except IntegrityError:
         # A unique key refused the write: a receipt drawn twice, or a colleague's first vote
         # that slipped in where no row existed to lock. Start once more with fresh values.
-        db.session.rollback()
+        db.session.rollback()  # (a connection of the token path rolled back as it closed)
         return attempt()
 
 
@@ -182,28 +182,32 @@ def _cast_once(ballot_id: int, user: User, raw: Any, check: Check | None) -> Cas
 
 def _cast_by_token_once(digest: str, ballot_id: int, raw: Any, check: Check | None,
                         member: Callable[[int], None] | None) -> CastReceipt | None:
-    conn = db.session.connection()
-    if conn.dialect.name != "postgresql" or audit.held_lane() is not None:
+    if db.session.get_bind().dialect.name != "postgresql":
         return None
-    row = conn.execute(sql.TOKEN_TURN, {"digest": digest, "day": clock.today(),
-                                        "ballot": ballot_id, **_LANE_PARAMS}).first()
-    if row is None:
-        db.session.rollback()  # nothing was locked; the usual path starts afresh
-        return None
-    if member is not None:
-        member(row.user_id)
-    ballot = _facts(row, turn=True)
-    if check is not None:
-        check(ballot)
-    ballot.require_open()
-    voter = Voter(row.user_id, display_name(row.user_id, row.user_name, row.user_email),
-                  row.company_id, row.company_name)
-    return _record(ballot, voter, raw)
+    # A connection of its own, not the ORM session's: this path loads no model, and the
+    # session's unit of work around BEGIN and COMMIT was a fifth of the vote.
+    with db.engine.connect() as conn:
+        row = conn.execute(sql.TOKEN_TURN, {"digest": digest, "day": clock.today(),
+                                            "ballot": ballot_id, **_LANE_PARAMS}).first()
+        if row is None:
+            return None  # nothing was locked; the usual path starts afresh
+        if member is not None:
+            member(row.user_id)
+        ballot = _facts(row, turn=True)
+        if check is not None:
+            check(ballot)
+        ballot.require_open()
+        voter = Voter(row.user_id, display_name(row.user_id, row.user_name, row.user_email),
+                      row.company_id, row.company_name)
+        return _record(ballot, voter, raw, conn)
 
 
-def _record(ballot: BallotForVote, voter: Voter, raw: Any) -> CastReceipt:
-    """Check the choice, take the rest of the turn if need be, write and commit."""
-    options = ballot_options(ballot.id) if ballot.kind in CHOICE_KINDS else ()
+def _record(ballot: BallotForVote, voter: Voter, raw: Any, conn: Any = None) -> CastReceipt:
+    """Check the choice, take the rest of the turn if need be, write and commit.
+
+    On `conn` if given (a Core connection the caller closes), else in the ORM session.
+    """
+    options = ballot_options(ballot.id, conn) if ballot.kind in CHOICE_KINDS else ()
     try:
         choice = normalize_choice(ballot.choice_spec(options), raw)
     except ChoiceError as exc:
@@ -215,10 +219,10 @@ def _record(ballot: BallotForVote, voter: Voter, raw: Any) -> CastReceipt:
     # and checked again (a database trigger checks it too).
     turn = ballot.turn
     if turn is not None and turn.lane is not None:
-        lane, version, head = audit.adopt_lane(turn.lane), turn.version, turn
+        lane, version, head = audit.adopt_lane(turn.lane, conn), turn.version, turn
     else:  # SQLite, a lane held already, or every lane busy: wait for one, then read
-        lane = audit.adopt_lane(None) if turn is not None else audit.lock_chain()
-        version, head = lock_for_vote(ballot.id, voter.company_id, lane)
+        lane = audit.adopt_lane(None, conn) if turn is not None else audit.lock_chain()
+        version, head = lock_for_vote(ballot.id, voter.company_id, lane, conn)
     now, receipt = clock.now(), new_receipt()
     ballot.require_open(now)
     # The audit row names who voted, never the choice nor the receipt: an open ballot's
@@ -227,14 +231,14 @@ def _record(ballot: BallotForVote, voter: Voter, raw: Any) -> CastReceipt:
                              {"company": voter.company_name, "version": version})
     store_vote({"ballot_id": ballot.id, "company_id": voter.company_id, "choice": choice,
                 "receipt": receipt, "version": version, "cast_by_id": voter.id,
-                "cast_at": now}, event)
-    db.session.commit()
+                "cast_at": now}, event, conn)
+    (conn or db.session).commit()
     return CastReceipt(receipt, version, voter.company_name, voter.id)
 
 
-def ballot_options(ballot_id: int) -> tuple[str, ...]:
+def ballot_options(ballot_id: int, conn: Any = None) -> tuple[str, ...]:
     """Return a choice ballot's option labels in order (frozen once it opened)."""
-    rows = db.session.connection().execute(sql.OPTIONS, {"ballot": ballot_id})
+    rows = (conn or db.session.connection()).execute(sql.OPTIONS, {"ballot": ballot_id})
     return tuple(label for (label,) in rows)
 
 

@@ -76,25 +76,25 @@ def new_receipt() -> str:
     return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
 
 
-def lock_for_vote(ballot_id: int, company_id: int, lane: int) -> tuple[int, Any]:
+def lock_for_vote(ballot_id: int, company_id: int, lane: int, conn: Any = None) -> tuple[int, Any]:
     """Lock the company's vote row and read the head of the audit lane held, in one statement.
 
     Returns the company's next version and the head (seq and hash). The caller holds the
     lane's lock, so neither can change before it commits.
     """
-    found = db.session.connection().execute(LOCK_AND_HEAD, {
+    found = (conn or db.session.connection()).execute(LOCK_AND_HEAD, {
         "ballot": ballot_id, "company": company_id, "lane": lane}).one()
     return (found.version or 0) + 1, found
 
 
-def store_vote(vote: dict[str, Any], event: dict[str, Any]) -> None:
+def store_vote(vote: dict[str, Any], event: dict[str, Any], conn: Any = None) -> None:
     """Write the vote (new, or its next version), its revision and its audit event.
 
     Core statements built once, not the ORM's unit of work: this is the hot path of a
     deadline surge. On PostgreSQL the three rows go in one statement (one round trip under
     the lane's lock); SQLite, which has no writing CTEs, takes three.
     """
-    conn = db.session.connection()
+    conn = conn or db.session.connection()
     params = {**vote, **{f"audit_{name}": value for name, value in event.items()}}
     if conn.dialect.name == "postgresql":
         conn.execute(WRITE_ALL, params)

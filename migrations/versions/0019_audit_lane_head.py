@@ -19,9 +19,9 @@ depends_on = None
 
 LANE_HEAD = (
     "CREATE OR REPLACE FUNCTION audit_lane_head(lane_number integer) "
-    "RETURNS TABLE (seq integer, hash varchar) LANGUAGE sql VOLATILE AS $$ "
-    "SELECT e.seq, e.hash FROM audit_event AS e WHERE e.lane = lane_number "
-    "ORDER BY e.seq DESC LIMIT 1 $$"
+    "RETURNS TABLE (seq integer, hash varchar) LANGUAGE plpgsql VOLATILE AS $$ BEGIN "
+    "RETURN QUERY SELECT e.seq, e.hash FROM audit_event AS e WHERE e.lane = lane_number "
+    "ORDER BY e.seq DESC LIMIT 1; END $$"
 )
 
 
