@@ -117,6 +117,8 @@ def main() -> None:
     """Run the benchmarks and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=20, help="length of each HTTP phase")
+    parser.add_argument("--warmup", type=int, default=5,
+                        help="seconds of unmeasured load before the phases, each surge (0: none)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers, each app")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=50, help="wrk connections (surges)")
@@ -134,7 +136,8 @@ def main() -> None:
     facts: dict[str, object] = {}
     load = (f"gunicorn {args.workers} sync workers per app; wrk {args.threads} threads, "
             f"{args.connections} connections back to back ({args.voters} connections pausing "
-            f"1-3 s in the paced phase), {args.seconds} s per phase; {args.companies} companies "
+            f"1-3 s in the paced phase), {args.seconds} s per phase after {args.warmup} s of "
+            f"unmeasured warm-up per surge; {args.companies} companies "
             f"x {args.reps} representatives, one API token each")
     if not args.skip_http:
         print(f"\n=== HTTP: {load} ===", flush=True)
@@ -142,7 +145,7 @@ def main() -> None:
             phases, facts = http_bench.run(
                 args.pg, companies=args.companies, reps=args.reps, seconds=args.seconds,
                 workers=args.workers, threads=args.threads, connections=args.connections,
-                voters=args.voters)
+                voters=args.voters, warmup=args.warmup)
             rows += http_rows(phases)
         except (RuntimeError, OSError) as exc:
             rows.append(("HTTP benchmark", f"not run: {exc}", ""))

@@ -177,7 +177,7 @@ SERVERS = {  # server -> (gunicorn target, readiness probe)
 
 
 def run(admin_url: str, *, companies: int, reps: int, seconds: int, workers: int, threads: int,
-        connections: int, voters: int) -> tuple[list[Phase], dict[str, object]]:
+        connections: int, voters: int, warmup: int = 5) -> tuple[list[Phase], dict[str, object]]:
     """Run every phase; return the phases and facts about the run."""
     wrk_path(), nginx_path()  # fail before loading anything if a tool is missing
     db_url = create_database(admin_url)
@@ -195,6 +195,14 @@ def run(admin_url: str, *, companies: int, reps: int, seconds: int, workers: int
                                           workdir / f"gunicorn-{name}.log", probe))
         ports["concord", True] = free_port()
         servers.append(start_nginx(ports["concord", True], ports["concord", False], workdir))
+        # Warm-up, not measured: every surge once, so both apps are measured in their steady
+        # state (pooled connections, prepared statements, each worker's token-to-user map).
+        for label, name, path, script, paced in PHASES if warmup > 0 else ():
+            if not paced:
+                run_wrk(f"warm-up: {label}",
+                        f"http://127.0.0.1:{ports[name, paced]}{path.format(ballot=ballot_id)}",
+                        script, threads=threads, connections=connections, seconds=warmup,
+                        env=env, log=workdir / f"wrk-warmup-{name}-{script}.log")
         for label, name, path, script, paced in PHASES:
             phases.append(run_wrk(
                 label, f"http://127.0.0.1:{ports[name, paced]}{path.format(ballot=ballot_id)}",
