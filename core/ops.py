@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import re
-import secrets
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -97,7 +97,9 @@ def request_id() -> str:
     rid = request.environ.get("concord.request_id")
     if rid is None:
         incoming = request.headers.get("X-Request-ID", "")
-        rid = incoming if REQUEST_ID.match(incoming) else secrets.token_hex(16)
+        # Not a secret, only unique: 128 random bits from the process's generator (Python
+        # reseeds it in each forked worker), not a read of the system's randomness per request.
+        rid = incoming if REQUEST_ID.match(incoming) else f"{random.getrandbits(128):032x}"
         request.environ["concord.request_id"] = rid
     return rid
 

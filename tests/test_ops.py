@@ -92,6 +92,24 @@ def test_request_id_is_echoed_or_generated(client):
     assert first.headers["X-Request-ID"] != second.headers["X-Request-ID"]
 
 
+def test_generated_request_ids_differ_between_forked_workers(client):
+    import os
+    import re
+
+    ids = {client.get("/healthz").headers["X-Request-ID"] for _ in range(200)}
+    assert len(ids) == 200 and all(re.fullmatch(r"[0-9a-f]{32}", rid) for rid in ids)
+    reader, writer = os.pipe()
+    pid = os.fork()  # as gunicorn starts its workers from one loaded process
+    if pid == 0:
+        os.write(writer, client.get("/healthz").headers["X-Request-ID"].encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    in_child = os.read(reader, 64).decode()
+    os.close(reader)
+    os.close(writer)
+    assert in_child and in_child != client.get("/healthz").headers["X-Request-ID"]
+
+
 def test_request_id_in_error_page_and_json_error(client):
     page = client.get("/no/such/page", headers={"X-Request-ID": "quote-me-42"})
     assert page.status_code == 404 and page.headers["X-Request-ID"] == "quote-me-42"
