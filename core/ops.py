@@ -40,15 +40,20 @@ class DatabaseIntConverter(IntegerConverter):
 class JsonLineFormatter(logging.Formatter):
     """Format a record whose `fields` extra is a dict as one JSON object on one line."""
 
+    # The access log formats a line per request: the second's text is kept while it lasts,
+    # and the encoder is built once.
+    second: tuple[int, str] = (-1, "")
+    encode = json.JSONEncoder(default=str, separators=(",", ":")).encode
+
     def format(self, record: logging.LogRecord) -> str:
-        """Render time, level, logger and the record's fields."""
+        """Render time (UTC, like everything else), level, logger and the record's fields."""
         fields = getattr(record, "fields", None) or {"message": record.getMessage()}
-        line = {"ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
-                "level": record.levelname, "logger": record.name, **fields}
-        return json.dumps(line, default=str, separators=(",", ":"))
-
-
-JsonLineFormatter.converter = time.gmtime  # timestamps in UTC, like everything else
+        whole = int(record.created)
+        if self.second[0] != whole:
+            self.second = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
+        line = {"ts": f"{self.second[1]}.{int(record.msecs):03d}Z", "level": record.levelname,
+                "logger": record.name, **fields}
+        return self.encode(line)
 
 
 def init_app(app: Flask) -> None:
