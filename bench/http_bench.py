@@ -3,7 +3,8 @@
 A fresh database is created, migrated to the heads and loaded at scale outside the timed
 part (companies, representatives, their API tokens, one open motion ballot). Two servers,
 each gunicorn with the same number of sync workers, run side by side and are measured in
-turn (bare, then Concord) with the same wrk threads, connections and duration:
+alternating slices (bare, Concord, bare, Concord...) with the same wrk threads, connections
+and duration:
 
 - bench/bare_app.py, a bare Flask + Flask-SQLAlchemy app (no Concord code, no middleware):
   a constant, and a one-row insert into its own table of the same database -- the real limit;
@@ -30,19 +31,22 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bench.proxy import nginx_path, start_nginx
-from bench.wrk_run import Phase, run_wrk, wrk_path
+from bench.wrk_run import Phase, combine, run_wrk, wrk_path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_EXTENSION = "devtools.bench_endpoints"  # the bench may name development tools; core may not
-# (label, server, path, script, paced). Each Concord figure runs right after the bare figure it
-# is divided by, so a change in the shared machine's background load skews a ratio less.
-PHASES = [("bare constant", "bare", "/constant", "get.lua", False),
-          ("Concord constant", "concord", "/_bench/constant", "get.lua", False),
-          ("bare insert", "bare", "/insert", "post.lua", False),
-          ("Concord insert", "concord", "/_bench/insert", "post.lua", False),
-          ("cast vote", "concord", "/api/v1/ballots/{ballot}/vote", "vote.lua", False),
-          ("cast vote, paced 1-3 s", "concord", "/api/v1/ballots/{ballot}/vote",
-           "vote_paced.lua", True)]
+# (label, server, path, script). Each ratio's two sides are measured in alternating slices
+# (PAIRS), so the machine's drift in speed, often 30 % from one minute to the next on shared
+# vCPUs, falls on both sides alike instead of on whichever phase came later.
+BARE_CONSTANT = ("bare constant", "bare", "/constant", "get.lua")
+CONCORD_CONSTANT = ("Concord constant", "concord", "/_bench/constant", "get.lua")
+BARE_INSERT = ("bare insert", "bare", "/insert", "post.lua")
+CONCORD_INSERT = ("Concord insert", "concord", "/_bench/insert", "post.lua")
+CAST_VOTE = ("cast vote", "concord", "/api/v1/ballots/{ballot}/vote", "vote.lua")
+PAIRS = [(BARE_CONSTANT, CONCORD_CONSTANT), (BARE_INSERT, CONCORD_INSERT),
+         (("bare insert, beside the vote", *BARE_INSERT[1:]), CAST_VOTE)]
+PACED = ("cast vote, paced 1-3 s", "concord", "/api/v1/ballots/{ballot}/vote", "vote_paced.lua")
+SLICES = 4  # alternating slices per pair
 
 
 def machine() -> str:
@@ -195,19 +199,29 @@ def run(admin_url: str, *, companies: int, reps: int, seconds: int, workers: int
                                           workdir / f"gunicorn-{name}.log", probe))
         ports["concord", True] = free_port()
         servers.append(start_nginx(ports["concord", True], ports["concord", False], workdir))
+        def url(name: str, path: str, paced: bool = False) -> str:
+            return f"http://127.0.0.1:{ports[name, paced]}{path.format(ballot=ballot_id)}"
+
         # Warm-up, not measured: every surge once, so both apps are measured in their steady
         # state (pooled connections, prepared statements, each worker's token-to-user map).
-        for label, name, path, script, paced in PHASES if warmup > 0 else ():
-            if not paced:
-                run_wrk(f"warm-up: {label}",
-                        f"http://127.0.0.1:{ports[name, paced]}{path.format(ballot=ballot_id)}",
-                        script, threads=threads, connections=connections, seconds=warmup,
-                        env=env, log=workdir / f"wrk-warmup-{name}-{script}.log")
-        for label, name, path, script, paced in PHASES:
-            phases.append(run_wrk(
-                label, f"http://127.0.0.1:{ports[name, paced]}{path.format(ballot=ballot_id)}",
-                script, threads=threads, connections=voters if paced else connections,
-                seconds=seconds, env=env, log=workdir / f"wrk-{len(phases) + 1}.log"))
+        for label, name, path, script in [side for pair in PAIRS[1:] for side in pair] + [
+                BARE_CONSTANT, CONCORD_CONSTANT] if warmup > 0 else []:
+            run_wrk(f"warm-up: {label}", url(name, path), script, threads=threads,
+                    connections=connections, seconds=warmup, env=env,
+                    log=workdir / f"wrk-warmup-{label.replace(' ', '-')}.log")
+        for pair in PAIRS:
+            slices: dict[str, list[Phase]] = {label: [] for label, *_ in pair}
+            for n in range(SLICES):
+                for label, name, path, script in pair:
+                    slices[label].append(run_wrk(
+                        label, url(name, path), script, threads=threads,
+                        connections=connections, seconds=max(1, seconds // SLICES), env=env,
+                        log=workdir / f"wrk-{label.replace(' ', '-')}-{n}.log"))
+            phases += [combine(parts) for parts in slices.values()]
+        label, name, path, script = PACED
+        phases.append(run_wrk(label, url(name, path, paced=True), script, threads=threads,
+                              connections=voters, seconds=seconds, env=env,
+                              log=workdir / "wrk-paced.log"))
         while servers:
             stop(servers.pop())
         facts = {"load_seconds": load_s, **check_votes(db_url)}

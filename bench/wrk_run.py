@@ -68,3 +68,19 @@ def run_wrk(label: str, url: str, script: str, *, threads: int, connections: int
                  figures["requests"] / figures["seconds"] if figures["seconds"] else 0.0,
                  figures["p50_ms"], figures["p90_ms"], figures["p99_ms"], figures["max_ms"],
                  connections, cpu)
+
+
+def combine(parts: list[Phase]) -> Phase:
+    """Merge the slices of one phase: totals and throughput over their summed time; p50 and p90
+    weighted by requests (wrk reports percentiles, not its histogram); p99 and max the worst."""
+    requests = sum(p.requests for p in parts)
+    seconds = sum(p.requests / p.rps for p in parts if p.rps)
+
+    def weighted(field: str) -> float:
+        return sum(getattr(p, field) * p.requests for p in parts) / requests if requests else 0.0
+
+    first = parts[0]
+    return Phase(first.label, requests, sum(p.failures for p in parts),
+                 requests / seconds if seconds else 0.0, weighted("p50"), weighted("p90"),
+                 max(p.p99 for p in parts), max(p.max for p in parts), first.connections,
+                 sum(p.wrk_cpu for p in parts))

@@ -43,12 +43,26 @@ def test_ratios_and_verdicts():
     rows = {r[0]: r[1:] for r in http_rows([
         phase("bare constant", 1000), phase("Concord constant", 790),
         phase("bare insert", 400), phase("Concord insert", 300),
-        phase("cast vote", 200), phase("cast vote, paced 1-3 s", 90, p99=120)])}
+        phase("bare insert, beside the vote", 400), phase("cast vote", 200),
+        phase("cast vote, paced 1-3 s", 90, p99=120)])}
     assert rows["HTTP ratio Concord constant / bare constant (throughput)"] == (
         "0.79", ">= 0.8: MISSED")
-    assert rows["HTTP ratio cast vote / bare insert (throughput)"] == ("0.50", ">= 0.5: met")
+    assert rows["HTTP ratio cast vote / bare insert, beside the vote (throughput)"] == (
+        "0.50", ">= 0.5: met")
     assert rows["HTTP ratio Concord insert / bare insert (throughput)"] == ("0.75", "")
     assert rows["HTTP cast vote, paced 1-3 s"][1] == "p99 < 100 ms: MISSED"
+
+
+def test_slices_of_a_phase_combine_into_its_totals():
+    from bench.wrk_run import combine
+
+    slow = Phase("cast vote", 1000, 1, 200.0, 10.0, 20.0, 50.0, 90.0, 50, 0.5)  # 5 s
+    fast = Phase("cast vote", 3000, 0, 600.0, 6.0, 12.0, 40.0, 120.0, 50, 0.5)  # 5 s
+    both = combine([slow, fast])
+    assert (both.label, both.requests, both.failures, both.connections) == (
+        "cast vote", 4000, 1, 50)
+    assert both.rps == 400.0 and both.wrk_cpu == 1.0  # 4,000 requests in 10 s
+    assert (both.p50, both.p90, both.p99, both.max) == (7.0, 14.0, 50.0, 120.0)
 
 
 def test_votelib_ratio_is_read_from_the_tally_output():
