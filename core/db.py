@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event, exc
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints make Alembic migrations deterministic on every backend.
@@ -78,41 +77,3 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def first_with_begin(conn: Connection, statement: Any, params: dict[str, Any]) -> Any | None:
-    """Run a transaction's first statement with its BEGIN in the same round trip; first row.
-
-    psycopg sends BEGIN on its own before a transaction's first statement: a round trip of
-    its own. In psycopg's pipeline mode the two go together. SQLAlchemy cannot read results
-    in pipeline mode, so this one statement goes to the driver's cursor (PostgreSQL only;
-    the caller goes on with the same connection, whose transaction is then open). Values
-    come back as the driver gives them (enums as text, times aware).
-    """
-    cached = _COMPILED.get(id(statement))
-    if cached is None or cached[0] is not statement:  # compiled once per statement built
-        cached = _COMPILED[id(statement)] = (statement, str(statement.compile(
-            dialect=conn.dialect)))
-    compiled = cached[1]
-    if not conn.in_transaction():
-        conn.begin()  # SQLAlchemy's side of it (psycopg sends BEGIN with the first statement)
-    dbapi_connection = conn.connection.dbapi_connection
-    try:
-        with dbapi_connection.cursor() as cursor:
-            with dbapi_connection.pipeline():
-                cursor.execute(compiled, params)
-            row = cursor.fetchone()
-            names = [column.name for column in cursor.description]
-    except conn.dialect.loaded_dbapi.Error as err:
-        # As SQLAlchemy would: its own exception type (a lost database is a 503, not a 500),
-        # and a connection the driver says is dead is not put back in the pool.
-        lost = conn.dialect.is_disconnect(err, dbapi_connection, None)
-        if lost:
-            conn.invalidate(err)
-        raise exc.DBAPIError.instance(compiled, params, err, conn.dialect.loaded_dbapi.Error,
-                                      connection_invalidated=lost,
-                                      dialect=conn.dialect) from err
-    return None if row is None else SimpleNamespace(**dict(zip(names, row, strict=True)))
-
-
-_COMPILED: dict[int, tuple[Any, str]] = {}  # holds the statement: its id stays its own

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from core import audit, clock
-from core.db import db, first_with_begin
+from core.db import db
 from core.users import User, display_name
 from voting import cast_sql as sql
 from voting.ballot_rules import (
@@ -125,10 +125,8 @@ def load_for_vote(ballot_id: int, company_id: int | None) -> BallotForVote | Non
 
 
 def _facts(row: Any, turn: bool) -> BallotForVote:
-    # The enums come typed through SQLAlchemy and as their stored text from the driver.
-    return BallotForVote(row.id, Kind(row.kind), Stage(row.stage), row.opens_at, row.closes_at,
-                         row.withdrawn_at is not None, Unranked(row.unranked),
-                         row.allow_equal_ranks,
+    return BallotForVote(row.id, row.kind, row.stage, row.opens_at, row.closes_at,
+                         row.withdrawn_at is not None, row.unranked, row.allow_equal_ranks,
                          row.default_option, bool(row.elector),
                          Turn(row.lane, row.head_seq, row.head_hash, (row.version or 0) + 1)
                          if turn else None)
@@ -189,9 +187,8 @@ def _cast_by_token_once(digest: str, ballot_id: int, raw: Any, check: Check | No
     # A connection of its own, not the ORM session's: this path loads no model, and the
     # session's unit of work around BEGIN and COMMIT was a fifth of the vote.
     with db.engine.connect() as conn:
-        # BEGIN goes with the statement, in one round trip (core.db.first_with_begin).
-        row = first_with_begin(conn, sql.TOKEN_TURN, {
-            "digest": digest, "day": clock.today(), "ballot": ballot_id, **_LANE_PARAMS})
+        row = conn.execute(sql.TOKEN_TURN, {"digest": digest, "day": clock.today(),
+                                            "ballot": ballot_id, **_LANE_PARAMS}).first()
         if row is None:
             return None  # nothing was locked; the usual path starts afresh
         if member is not None:
