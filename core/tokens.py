@@ -97,27 +97,39 @@ def token_user(digest: str) -> int | None:
 
     Only the rate limits' key uses it, before the request is authenticated: it says whose
     bucket a request counts in, never whether the token is valid (revoked tokens count in
-    their user's bucket too). Kept per process, so a seen token costs no query.
+    their user's bucket too). Kept per process: the first lookup reads every token's user
+    at once (up to a bound), a token made later costs one query the first time.
     """
     user_id = _TOKEN_USERS.get(digest)
     if user_id is None:
         # One statement on its own autocommit connection: no BEGIN and ROLLBACK around it,
         # and no transaction left open in the session for the rest of the request.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            user_id = conn.execute(_TOKEN_USER, {"digest": digest}).scalar()
+            if not _LOADED:
+                rows = conn.execute(_ALL_TOKEN_USERS, {"bound": _BOUND})
+                _TOKEN_USERS.update((token, user) for token, user in rows)
+                _LOADED.append(True)
+                user_id = _TOKEN_USERS.get(digest)
+            if user_id is None:
+                user_id = conn.execute(_TOKEN_USER, {"digest": digest}).scalar()
         if user_id is not None:
             _remember(digest, user_id)
     return user_id
 
 
 def _remember(digest: str, user_id: int) -> None:
-    if len(_TOKEN_USERS) >= 10_000:  # a bound, not a policy: the entries are refilled on use
+    if len(_TOKEN_USERS) >= _BOUND:  # a bound, not a policy: the entries are refilled on use
         _TOKEN_USERS.clear()
     _TOKEN_USERS[digest] = user_id
 
 
 _TOKEN_USERS: dict[str, int] = {}
+_LOADED: list[bool] = []  # every token's user read once in this process
+_BOUND = 10_000
 _TOKEN_USER = select(ApiToken.user_id).where(ApiToken.token_hash == bindparam("digest"))
+_ALL_TOKEN_USERS = (select(ApiToken.token_hash, ApiToken.user_id)
+                    .where(ApiToken.revoked_at.is_(None)).order_by(ApiToken.id.desc())
+                    .limit(bindparam("bound")))
 
 # The member a bearer token acts for and the company they represent today, as SQL text a
 # vote joins in one statement (PostgreSQL; voting.cast_sql): the same rows, in the same

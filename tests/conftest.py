@@ -171,6 +171,10 @@ def disposable_app(database_url: str):
 @pytest.fixture
 def app(database_url: str):
     """Yield an app with an empty schema."""
+    from core import tokens
+
+    tokens._TOKEN_USERS.clear()  # ids restart with each test's schema: forget seen tokens
+    tokens._LOADED.clear()
     app = make_test_app(database_url)
     with app.app_context():
         reset_schema()

@@ -173,10 +173,11 @@ def test_the_limits_key_is_the_tokens_user_and_a_seen_token_needs_no_query(app, 
         g.pop("_login_user", None)
 
     user, other = consortium["reps"]["NTT"], consortium["reps"]["Orange"]
-    token = token_for(user)
+    token, other_token = token_for(user), token_for(other)
     user, other = SimpleNamespace(id=user.id), SimpleNamespace(id=other.id)  # no reloads below
     headers = {"Authorization": f"Bearer {token}"}
     tokens._TOKEN_USERS.clear()
+    tokens._LOADED.clear()
     statements: list[str] = []
 
     def count(*args):
@@ -187,6 +188,8 @@ def test_the_limits_key_is_the_tokens_user_and_a_seen_token_needs_no_query(app, 
         with app.test_request_context(headers=headers):
             assert limits.user_or_address() == f"user:{user.id}"  # one light query
         assert len(statements) == 1 and "user_account" not in statements[0]
+        assert tokens.token_user(_digest(other_token)) == other.id  # read along with it
+        assert len(statements) == 1
         assert tokens.token_user(_digest(token)) == user.id
         forget_user()
         with app.test_request_context(headers=headers):
