@@ -136,8 +136,9 @@ def main() -> None:
     facts: dict[str, object] = {}
     load = (f"gunicorn {args.workers} sync workers per app; wrk {args.threads} threads, "
             f"{args.connections} connections back to back ({args.voters} connections pausing "
-            f"1-3 s in the paced phase), {args.seconds} s per phase after {args.warmup} s of "
-            f"unmeasured warm-up per surge; {args.companies} companies "
+            f"1-3 s in the paced phase), {args.seconds} s per figure (each ratio's two sides "
+            f"in alternating slices) after {args.warmup} s of unmeasured warm-up per surge; "
+            f"{args.companies} companies "
             f"x {args.reps} representatives, one API token each")
     if not args.skip_http:
         print(f"\n=== HTTP: {load} ===", flush=True)
