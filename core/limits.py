@@ -41,8 +41,8 @@ class SweptMemoryStorage(MemoryStorage):
 
 def user_or_address() -> str:
     """Key a limit on the signed-in user (many people share an office's address), else the address."""
-    # A bearer token this process has seen says whose bucket it is without a query (the
-    # request is authenticated after the limit, as every other one is).
+    # A bearer token says whose bucket it is from the process's map of tokens to users, not
+    # by signing its user in (the request is authenticated after the limit, as every other).
     digest = bearer_only(request)
     if digest is not None and (user_id := token_user(digest)) is not None:
         return f"user:{user_id}"
