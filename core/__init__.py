@@ -26,12 +26,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates",
                 static_folder="../static")
     app.config.update(build_config(app.instance_path, config))
-    app.session_interface = sessions.CookieSessions()
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     db.init_app(app)
     Migrate(app, db, directory=str(app.root_path + "/../migrations"))
     CSRFProtect(app)
     login_manager.init_app(app)
+    sessions.init_app(app)  # after Flask-Login: it takes out one of its hooks
     ops.init_app(app)
     edge.init_app(app)  # after ops (the request id first), before every other hook
     with app.app_context():

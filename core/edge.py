@@ -26,18 +26,22 @@ SURROGATE_MESSAGE = ("The JSON holds a lone UTF-16 surrogate (such as \\ud800), 
 
 
 def init_app(app: Flask) -> None:
-    """Run the check before every other before-request hook but the request id's."""
-    # The request id comes first so even this refusal carries it; CSRF, sign-in (lazy, on
-    # first use of current_user) and the rate limiter all run after, on checked input.
-    hooks = app.before_request_funcs.setdefault(None, [])
-    hooks.insert(1 if hooks else 0, check_request)
+    """Run the check before every other before-request hook."""
+    # The request id is given outside Flask (core.ops.RequestEdge), so even this refusal
+    # carries it; CSRF, sign-in (lazy, on first use of current_user) and the rate limiter
+    # all run after, on checked input.
+    app.before_request_funcs.setdefault(None, []).insert(0, check_request)
 
 
 def check_request() -> None:
     """Refuse (400, 413) a request whose address or body is not sound text, before any use of it."""
     environ = request.environ
     _check_text(_raw(environ.get("PATH_INFO", "")), "address")
-    _check_pairs(_raw(environ.get("QUERY_STRING", "")), "query string")
+    query = environ.get("QUERY_STRING")
+    if query:
+        _check_pairs(_raw(query), "query string")
+    if not environ.get("CONTENT_TYPE"):
+        return  # no body to read as JSON or a form (a body without a type is never parsed)
     if request.is_json:
         _check_json_body()
     elif request.mimetype in FORM_TYPES:

@@ -10,19 +10,28 @@ from __future__ import annotations
 import secrets
 import time
 
-from flask import current_app, session
+from flask import Flask, current_app, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import login_user, logout_user
 from sqlalchemy import update
 
 from core import ops
 from core.db import db
-from core.users import User
+from core.users import User, login_manager
 
 AUTH_KEY = "_concord_auth"
 # Flask-Login's own keys; dropped with ours when a session has ended.
 LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember", AUTH_KEY)
 SEEN_EVERY = 60  # seconds: refresh the idle clock at most this often, not every request
+
+
+def init_app(app: Flask) -> None:
+    """Keep sessions in the signed cookie, and sign-ins to the session alone (no "remember me")."""
+    app.session_interface = CookieSessions()
+    # Concord never sets Flask-Login's remember cookie (start() signs in without it), and a
+    # session ends with its cookie. Flask-Login's hook after every response refreshes or
+    # clears that cookie, reading the session on each one to learn it has nothing to do.
+    app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
 
 
 def _now() -> float:

@@ -142,3 +142,18 @@ def test_json_answer_when_the_client_accepts_json(client):
 def test_sound_text_passes(client):
     assert client.get("/members?q=%C3%A9t%C3%A9+%E2%80%8F%F0%9F%98%80").status_code == 200
     assert client.get("/", data="", content_type="application/json").status_code == 200
+
+
+def test_a_body_without_a_type_is_never_read_as_json_or_a_form(disposable_app):
+    from flask import jsonify, request
+
+    app = disposable_app()
+
+    @app.post("/echo")
+    def echo():
+        return jsonify(form=dict(request.form), json=request.get_json(silent=True))
+
+    app.extensions["csrf"].exempt(echo)
+    for body in (b'{"reason": "a\\u0000b"}', b"timezone=Europe%2FParis%00", b"\xff\x00"):
+        resp = app.test_client().post("/echo", data=body)  # no Content-Type at all
+        assert resp.status_code == 200 and resp.get_json() == {"form": {}, "json": None}
