@@ -13,11 +13,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config layers, extensions, blueprints, error pages, CLI."""
     from flask import Flask
     from flask_migrate import Migrate
-    from flask_wtf.csrf import CSRFProtect
     from sqlalchemy import event
     from sqlalchemy.orm import configure_mappers
 
-    from core import admin, auth, cli, edge, errors, limits, ops, sessions, tokens, views
+    from core import admin, auth, cli, csrf, edge, errors, limits, ops, sessions, tokens, views
     from core.config import build_config
     from core.db import db, ping_when_idle
     from core.timefmt import date_html, datetime_html
@@ -29,7 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     db.init_app(app)
     Migrate(app, db, directory=str(app.root_path + "/../migrations"))
-    CSRFProtect(app)
+    csrf.init_app(app)
     login_manager.init_app(app)
     sessions.init_app(app)  # after Flask-Login: it takes out one of its hooks
     ops.init_app(app)

@@ -108,6 +108,14 @@ class CookieSessions(SecureCookieSessionInterface):
     # Flask builds a new serializer (and its signer settings) on every request, even one
     # with no cookie at all: a tenth of a bare page's time. Keys change only on restart or
     # rotation, so the serializer is kept for as long as the keys stay the same.
+    def open_session(self, app, request):
+        """Open the session from its cookie; a request that sent no cookie at all starts empty."""
+        # Werkzeug finds the cookies by walking every header of the request: an API call or
+        # a first visit, which sends none, skips that walk and gets what Flask would give it.
+        if "HTTP_COOKIE" not in request.environ and self.get_signing_serializer(app) is not None:
+            return self.session_class()
+        return super().open_session(app, request)
+
     def get_signing_serializer(self, app):
         """Return the serializer for the app's current secret key and fallbacks."""
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))

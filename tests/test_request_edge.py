@@ -130,3 +130,35 @@ def test_sign_ins_are_never_remembered(app, client, make_user):
     resp = client.get("/account")
     assert resp.status_code == 302 and "/auth/login" in resp.headers["Location"]
     assert "remember_token=" not in " ".join(resp.headers.getlist("Set-Cookie"))
+
+
+def test_csrf_is_looked_up_only_for_methods_that_change_things(app, client, login, make_user,
+                                                              monkeypatch):
+    csrf = app.extensions["csrf"]
+    looked_up = []
+    real = csrf._is_exempt
+    monkeypatch.setattr(csrf, "_is_exempt", lambda: looked_up.append(1) or real())
+    login(make_user())
+    assert client.get("/account").status_code == 200 and looked_up == []
+    refused = client.post("/account", data={"timezone": "UTC"})  # no CSRF token
+    assert refused.status_code == 400 and "CSRF" in refused.get_data(as_text=True)
+    assert looked_up == [1]
+    assert len([f for f in app.before_request_funcs[None] if "csrf" in f.__qualname__]) == 1
+    # Flask-WTF's settings still switch the hook off (the form's own check stays, a 422).
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    assert client.post("/account", data={"timezone": "UTC"}).status_code == 422
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert client.post("/account", data={"timezone": "UTC"}).status_code in (200, 302)
+
+
+def test_a_request_without_cookies_opens_an_empty_session_without_reading_cookies(app):
+    from flask import request
+
+    interface = app.session_interface
+    with app.test_request_context("/"):
+        opened = interface.open_session(app, request)
+        assert opened == {} and not opened.modified and "cookies" not in request.__dict__
+        signed = interface.get_signing_serializer(app).dumps({"next_url": "/members"})
+    cookie = f"{app.config['SESSION_COOKIE_NAME']}={signed}"
+    with app.test_request_context("/", headers={"Cookie": cookie}):
+        assert interface.open_session(app, request) == {"next_url": "/members"}
