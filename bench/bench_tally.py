@@ -1,10 +1,11 @@
 """Time the Schulze count on 10,000 random ranked ballots x 20 candidates.
 
-    python bench/bench_tally.py [--ballots N] [--candidates M] [--seed S] [--repeat R]
+    python bench/bench_tally.py [--ballots N] [--candidates M] [--seed S] [--repeat R] [--rounds K]
 
 Compares, in the same run and on the same ballots, voting.tally.schulze (NumPy) with a plain
 pure-Python reference written below and votelib's Schulze evaluator (in the bench extras;
-reported as not installed otherwise). The target is 20x votelib from the ballot dicts.
+reported as not installed otherwise). The target is 20x votelib from the ballot dicts. Each
+figure is the best of its runs, interleaved in rounds with the others' (best_times).
 A third of the ballots are truncated (the rest unranked, read as ranked equally last, which
 is also votelib's `unranked_at_bottom`). Every implementation must agree on the winners.
 """
@@ -12,7 +13,6 @@ is also votelib's `unranked_at_bottom`). Every implementation must agree on the 
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
@@ -80,14 +80,24 @@ def as_votelib(ballots: Sequence[dict[str, int]]) -> dict[tuple[str, ...], int]:
     return votes
 
 
-def timed(count: Callable[[], object], repeat: int) -> tuple[float, object]:
-    """Return the median wall time of `repeat` runs and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = count()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+def best_times(counts: dict[str, tuple[Callable[[], object], int]],
+               rounds: int) -> dict[str, tuple[float, object]]:
+    """Return each count's best wall time and result, its runs interleaved with the others'.
+
+    Each round runs every count (the fast ones several times): a machine whose speed drifts
+    from one second to the next slows both sides of a ratio alike, and the best of many runs
+    is the count's own cost, not the interference of other processes (timeit's advice).
+    """
+    best: dict[str, tuple[float, object]] = {}
+    for _ in range(rounds):
+        for label, (count, runs) in counts.items():
+            for _ in range(runs):
+                start = time.perf_counter()
+                result = count()
+                elapsed = time.perf_counter() - start
+                if label not in best or elapsed < best[label][0]:
+                    best[label] = (elapsed, result)
+    return best
 
 
 def main() -> None:
@@ -96,25 +106,29 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=10_000)
     parser.add_argument("--candidates", type=int, default=20)
     parser.add_argument("--seed", type=int, default=20240301)
-    parser.add_argument("--repeat", type=int, default=5, help="runs of the fast counts")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each fast count a round")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds, each running every count")
     args = parser.parse_args()
     names = [f"c{i:02d}" for i in range(args.candidates)]
     ballots = random_ballots(args.ballots, args.candidates, args.seed)
     ranks = rank_array(names, ballots)
 
-    rows = [
-        ("concord schulze, from ballot dicts",
-         *timed(lambda: set(schulze(names, ballots).winners), args.repeat)),
-        ("concord schulze, from an int array",
-         *timed(lambda: set(schulze(names, ranks, unranked=Unranked.LAST).winners),
-                args.repeat)),
-        ("pure-Python reference", *timed(lambda: reference_schulze(names, ballots), 1)),
-    ]
+    counts = {
+        "concord schulze, from ballot dicts": (lambda: set(schulze(names, ballots).winners),
+                                               args.repeat),
+        "concord schulze, from an int array": (
+            lambda: set(schulze(names, ranks, unranked=Unranked.LAST).winners), args.repeat),
+    }
     if (other := votelib_count()) is not None:
         votes = as_votelib(ballots)
-        rows.append((other[0], *timed(lambda: other[1](votes), min(args.repeat, 3))))
-    else:
-        rows.append(("votelib (not installed)", float("nan"), None))
+        counts[other[0]] = (lambda: other[1](votes), 1)
+    best = best_times(counts, args.rounds)
+    reference = best_times({"pure-Python reference": (
+        lambda: reference_schulze(names, ballots), 1)}, 1)
+    rows = [(label, *best[label]) for label in list(counts)[:2]]
+    rows.append(("pure-Python reference", *reference["pure-Python reference"]))
+    rows.append((other[0], *best[other[0]]) if other is not None
+                else ("votelib (not installed)", float("nan"), None))
 
     base = rows[0][1]
     print(f"Schulze (winning votes): {args.ballots:,} ballots x {args.candidates} candidates, "

@@ -69,3 +69,23 @@ def test_votelib_ratio_is_read_from_the_tally_output():
     out = "winners agree: yes\nvotelib / concord from ballot dicts: 24.5x; target >= 20x: met\n"
     assert _votelib_ratio(out)[1:] == ("24.5x", ">= 20x: met")
     assert _votelib_ratio("votelib (not installed)")[1].startswith("n/a")
+
+
+def test_tally_counts_are_interleaved_and_each_keeps_its_best_run(monkeypatch):
+    from bench import bench_tally
+
+    clock = iter(range(1000))
+    monkeypatch.setattr(bench_tally.time, "perf_counter", lambda: next(clock))
+    calls, costs = [], {"fast": iter([5, 1, 3, 2, 9, 9]), "slow": iter([7, 4, 8])}
+
+    def count(label):
+        def run():
+            calls.append(label)
+            for _ in range(next(costs[label]) - 1):
+                next(clock)  # the run takes this many ticks
+            return label
+        return run
+
+    best = bench_tally.best_times({"fast": (count("fast"), 2), "slow": (count("slow"), 1)}, 3)
+    assert calls == ["fast", "fast", "slow"] * 3
+    assert best == {"fast": (1, "fast"), "slow": (4, "slow")}
