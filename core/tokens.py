@@ -62,9 +62,13 @@ def bearer_only(req) -> str | None:
     With both, Flask-Login signs the session's user in first; the shortcuts that read the
     token alone (the limits' key, the API's one-statement vote) stand aside then.
     """
-    if current_app.config["SESSION_COOKIE_NAME"] in req.cookies:
-        return None
-    return bearer_digest(req.headers)
+    # Asked up to three times a request (each limit's key, the vote): the answer is kept in
+    # the environ, and a request that sent no cookie at all skips parsing the cookies.
+    environ = req.environ
+    if "concord.bearer_only" not in environ:
+        cookie = "HTTP_COOKIE" in environ and current_app.config["SESSION_COOKIE_NAME"] in req.cookies
+        environ["concord.bearer_only"] = None if cookie else bearer_digest(req.headers)
+    return environ["concord.bearer_only"]
 
 
 @login_manager.request_loader

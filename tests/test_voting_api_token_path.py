@@ -211,3 +211,23 @@ def test_the_limits_key_is_the_tokens_user_and_a_seen_token_needs_no_query(app, 
     with app.test_request_context(headers={**headers, "Cookie": f"concord_session="
                                            f"{client.get_cookie('concord_session').value}"}):
         assert limits.user_or_address() == f"user:{other.id}"  # the session's user first
+
+
+def test_the_bearer_token_is_hashed_once_a_request_and_cookies_parsed_only_if_sent(
+        app, monkeypatch):
+    from flask import request
+
+    from core import tokens
+
+    hashed = []
+    monkeypatch.setattr(tokens, "_digest", lambda token: hashed.append(token) or _digest(token))
+    with app.test_request_context("/", headers={"Authorization": "Bearer cnc_x"}):
+        assert {tokens.bearer_only(request) for _ in range(3)} == {_digest("cnc_x")}
+        assert hashed == ["cnc_x"] and "cookies" not in request.__dict__
+    cookie = f"{app.config['SESSION_COOKIE_NAME']}=anything"
+    with app.test_request_context("/", headers={"Authorization": "Bearer cnc_x",
+                                                "Cookie": cookie}):
+        assert tokens.bearer_only(request) is None  # the session's user comes first
+    with app.test_request_context("/", headers={"Authorization": "Bearer cnc_x",
+                                                "Cookie": "theme=dark"}):
+        assert tokens.bearer_only(request) == _digest("cnc_x")
