@@ -144,8 +144,6 @@ def _derive_operations(cfg: dict[str, Any], env: str) -> None:
         # Tests share one client address; only the rate-limit tests turn limits on.
         cfg["RATELIMIT_ENABLED"] = env != "testing"
     cfg["RATELIMIT_STORAGE_URI"] = cfg.get("RATELIMIT_STORAGE_URI") or "memory://"
-    # Retry-After is set on 429s by core/errors.py; no X-RateLimit-* noise on every response.
-    cfg.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     # If the shared store (Redis) is down, keep limiting per process rather than fail requests.
     cfg.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     cfg["DEV_EXTENSIONS"] = dev_extensions(cfg.get("DEV_EXTENSIONS"))

@@ -66,17 +66,16 @@ def too_many_requests(exc: TooManyRequests) -> Response:
     limit = exc.description if exc.description != TooManyRequests.description else None
     message = MESSAGES[429] + (f" (limit: {limit})" if limit else "")
     resp = render_error(429, message)
-    resp.headers["Retry-After"] = str(retry_after_seconds())
+    resp.headers["Retry-After"] = str(retry_after_seconds(exc))
     return resp
 
 
-def retry_after_seconds() -> int:
-    """Return the seconds until the breached limit's window resets (60 if unknown)."""
-    limiter = current_app.extensions.get("concord.limiter")
-    breached = limiter.current_limit if limiter is not None else None
-    if breached is None:
+def retry_after_seconds(exc: TooManyRequests) -> int:
+    """Return the seconds until the reached limit's window starts again (60 if unknown)."""
+    reset_at = getattr(exc, "reset_at", None)  # core.limits.RateLimited carries it
+    if reset_at is None:
         return 60
-    return max(1, math.ceil(breached.reset_at - time.time()))
+    return max(1, math.ceil(reset_at - time.time()))
 
 
 def init_app(app: Flask) -> None:

@@ -1,16 +1,23 @@
-"""Rate limits (Flask-Limiter) on sign-in, vote casting and the JSON API."""
+"""Rate limits (the `limits` library) on sign-in, vote casting and the JSON API."""
 
 from __future__ import annotations
 
+import logging
 import time
+from functools import wraps
+from typing import Any
 
 from flask import Flask, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from limits.storage import MemoryStorage
+from limits import RateLimitItem, parse_many
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+from werkzeug.exceptions import TooManyRequests
 
 from core.tokens import bearer_only, token_user
+
+log = logging.getLogger("concord.limits")
 
 # Endpoints limited per client address (nobody is signed in yet) and per user.
 SIGNIN_ENDPOINTS = ("auth.login", "auth.callback")
@@ -39,6 +46,61 @@ class SweptMemoryStorage(MemoryStorage):
             self._MemoryStorage__expire_events()
 
 
+class RateLimited(TooManyRequests):
+    """A 429 naming the limit that was reached and when its window starts again."""
+
+    def __init__(self, item: RateLimitItem, reset_at: float) -> None:
+        super().__init__(description=str(item))
+        self.reset_at = reset_at
+
+
+class Limits:
+    """Fixed-window counters on the configured storage, kept in memory while it is unreachable."""
+
+    # What Flask-Limiter did for Concord, without its work on every request (resolving each
+    # endpoint's limits, scopes and exemptions anew, a fifth of a vote's time in the worker):
+    # every limit here is known when the app starts, so each wrapper holds its own, parsed.
+    RECHECK_EVERY = 10.0  # seconds between tries of a storage found unreachable
+
+    def __init__(self, uri: str, fallback: bool) -> None:
+        self.storage = storage_from_string(uri, wrap_exceptions=True)
+        self.counting = FixedWindowRateLimiter(self.storage)
+        self.memory = FixedWindowRateLimiter(SweptMemoryStorage()) if fallback else None
+        self.down_since: float | None = None
+
+    def hit(self, item: RateLimitItem, *names: str) -> bool:
+        """Count one request against a limit; tell whether it is still within it."""
+        strategy = self._strategy()
+        try:
+            return strategy.hit(item, *names)
+        except StorageError:
+            if self.memory is None or strategy is self.memory:
+                raise
+            log.warning("rate-limit storage unreachable: counting in this process's memory")
+            self.down_since = time.monotonic()
+            return self.memory.hit(item, *names)
+
+    def reset_at(self, item: RateLimitItem, *names: str) -> float:
+        """Return when the limit's current window ends (seconds since the epoch)."""
+        return self._strategy().get_window_stats(item, *names).reset_time
+
+    def _strategy(self) -> FixedWindowRateLimiter:
+        if self.down_since is None or self.memory is None:
+            return self.counting
+        if time.monotonic() - self.down_since >= self.RECHECK_EVERY:
+            if self.storage.check():
+                log.info("rate-limit storage reachable again")
+                self.down_since = None
+                return self.counting
+            self.down_since = time.monotonic()
+        return self.memory
+
+
+def client_address() -> str:
+    """The client's address (behind a trusted proxy, the one it forwarded)."""
+    return request.remote_addr or "127.0.0.1"
+
+
 def user_or_address() -> str:
     """Key a limit on the signed-in user (many people share an office's address), else the address."""
     # A bearer token says whose bucket it is from the process's map of tokens to users, not
@@ -48,46 +110,44 @@ def user_or_address() -> str:
         return f"user:{user_id}"
     if current_user.is_authenticated:
         return f"user:{current_user.get_id()}"
-    return f"addr:{get_remote_address()}"
+    return f"addr:{client_address()}"
 
 
-def init_app(app: Flask) -> Limiter | None:
+def init_app(app: Flask) -> Limits | None:
     """Attach the limits to the registered endpoints; call after every blueprint is registered."""
     if not app.config["RATELIMIT_ENABLED"]:
         return None
-    # Storage, headers and Retry-After come from the RATELIMIT_* settings (core/config.py);
-    # `memory://` means the same counters, swept without a thread (SweptMemoryStorage).
-    if app.config["RATELIMIT_STORAGE_URI"] == "memory://":
-        app.config["RATELIMIT_STORAGE_URI"] = "concord-memory://"
-    limiter = Limiter(key_func=get_remote_address, app=app)
-    # Every limit here decorates its endpoint and is checked by that wrapper. The extension's
-    # own hook before every request would only look the limits up again, on every page of the
-    # site (a fifth of a bare page's time), so it is taken out.
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
-    # Its other hooks only add X-RateLimit-* headers after a request (and settle `deduct_when`
-    # limits, which Concord does not use) and reset its state on the request context, which
-    # is discarded anyway: with the headers off they have nothing to do.
-    if not app.config["RATELIMIT_HEADERS_ENABLED"]:
-        app.after_request_funcs[None] = [
-            hook for hook in app.after_request_funcs[None]
-            if getattr(getattr(hook, "func", None), "__name__", "") != "__inject_headers"]
-        app.teardown_request_funcs[None].remove(limiter._Limiter__release_context)
+    # `memory://` means limits' counters, swept without a thread (SweptMemoryStorage).
+    uri = app.config["RATELIMIT_STORAGE_URI"]
+    limits = Limits("concord-memory://" if uri == "memory://" else uri,
+                    bool(app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"]))
     for endpoint in SIGNIN_ENDPOINTS:
-        _limit_endpoint(app, limiter, endpoint, app.config["RATELIMIT_SIGNIN"], get_remote_address)
-    # An API vote counts against both the API's limit and the votes' one: one wrapper with
-    # both limits ("a;b"), checked in one pass, not two wrappers each doing the whole check.
+        _limit_endpoint(app, limits, endpoint, app.config["RATELIMIT_SIGNIN"], client_address)
+    # An API vote counts against both the API's limit and the votes' one.
     for endpoint in {*[e for e in app.view_functions if e.startswith(API_BLUEPRINT + ".")],
                      *VOTE_ENDPOINTS}:
         values = [app.config[name] for name, applies in (
             ("RATELIMIT_API", endpoint.startswith(API_BLUEPRINT + ".")),
             ("RATELIMIT_VOTE", endpoint in VOTE_ENDPOINTS)) if applies]
-        _limit_endpoint(app, limiter, endpoint, ";".join(values), user_or_address)
-    app.extensions["concord.limiter"] = limiter
-    return limiter
+        _limit_endpoint(app, limits, endpoint, ";".join(values), user_or_address)
+    app.extensions["concord.limiter"] = limits
+    return limits
 
 
-def _limit_endpoint(app: Flask, limiter: Limiter, endpoint: str, value: str, key) -> None:
-    """Wrap one endpoint's view in a limit (this app's copy only; the function stays untouched)."""
+def _limit_endpoint(app: Flask, limits: Limits, endpoint: str, value: str, key: Any) -> None:
+    """Wrap one endpoint's view in its limits (this app's copy only; the function stays untouched)."""
     view = app.view_functions.get(endpoint)
-    if view is not None:
-        app.view_functions[endpoint] = limiter.limit(value, key_func=key)(view)
+    if view is None:
+        return
+    items = sorted(parse_many(value))  # parsed once; shortest window first
+
+    @wraps(view)
+    def limited(*args: Any, **kwargs: Any) -> Any:
+        who = key()
+        # Every limit counts the request; the first one it exceeds is the one named.
+        over = [item for item in items if not limits.hit(item, endpoint, who)]
+        if over:
+            raise RateLimited(over[0], limits.reset_at(over[0], endpoint, who))
+        return view(*args, **kwargs)
+
+    app.view_functions[endpoint] = limited

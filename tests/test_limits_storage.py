@@ -1,9 +1,11 @@
-"""Rate-limit counting in memory without a thread per request, and no idle Flask-Limiter hooks."""
+"""Rate-limit counting in memory without a thread per request, and no work on unlimited pages."""
 
 from __future__ import annotations
 
 import threading
 import time
+
+import pytest
 
 from core.limits import SweptMemoryStorage
 
@@ -29,11 +31,42 @@ def test_counters_expire_when_read_and_are_swept_inline():
     assert storage.get("old") == 0
 
 
-def test_the_app_counts_in_it_and_drops_the_limiters_idle_hooks(disposable_app):
-    app = disposable_app(RATELIMIT_ENABLED=True)
-    limiter = app.extensions["concord.limiter"]
-    assert isinstance(limiter.limiter.storage, SweptMemoryStorage)
-    names = [getattr(getattr(hook, "func", hook), "__name__", "")
-             for hooks in (app.before_request_funcs[None], app.after_request_funcs[None],
-                           app.teardown_request_funcs[None]) for hook in hooks]
-    assert not {"_check_request_limit", "__inject_headers", "__release_context"} & set(names)
+def test_the_app_counts_in_it_and_adds_no_hook_to_every_request(disposable_app):
+    plain, app = disposable_app(), disposable_app(RATELIMIT_ENABLED=True)
+    assert isinstance(app.extensions["concord.limiter"].storage, SweptMemoryStorage)
+    for hooks in ("before_request_funcs", "after_request_funcs", "teardown_request_funcs"):
+        counts = {key: len(funcs) for key, funcs in getattr(app, hooks).items()}
+        assert counts == {key: len(funcs) for key, funcs in getattr(plain, hooks).items()}
+    # Only the limited endpoints are wrapped; every other page runs no limit code at all.
+    assert hasattr(app.view_functions["api.vote"], "__wrapped__")
+    assert hasattr(app.view_functions["auth.callback"], "__wrapped__")
+    assert not hasattr(app.view_functions["core.home"], "__wrapped__")
+
+
+def test_an_unreachable_storage_counts_in_memory_until_it_answers_again(monkeypatch):
+    from limits import parse_many
+    from limits.errors import StorageError
+
+    from core.limits import Limits
+
+    limits = Limits("concord-memory://", fallback=True)
+    item = parse_many("2 per minute")[0]
+    up = {"answers": False}
+
+    def down(*args, **kwargs):
+        if not up["answers"]:
+            raise StorageError(ConnectionError("refused"))
+        return True
+
+    monkeypatch.setattr(limits.counting, "hit", down)
+    monkeypatch.setattr(limits.storage, "check", lambda: up["answers"])
+    assert [limits.hit(item, "api.vote", "user:1") for _ in range(3)] == [True, True, False]
+    assert limits.reset_at(item, "api.vote", "user:1") > time.time()  # the memory's window
+    up["answers"] = True
+    limits.down_since -= limits.RECHECK_EVERY  # the next request tries the storage again
+    assert limits.hit(item, "api.vote", "user:1") is True and limits.down_since is None
+    without = Limits("concord-memory://", fallback=False)
+    monkeypatch.setattr(without.counting, "hit", down)
+    up["answers"] = False
+    with pytest.raises(StorageError):  # no fallback configured: the error is not hidden
+        without.hit(item, "api.vote", "user:1")
