@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 from core import text
 
 # Every setting Concord reads from the environment, with its default (README has the table).
@@ -146,6 +148,12 @@ def _derive_operations(cfg: dict[str, Any], env: str) -> None:
     cfg["RATELIMIT_STORAGE_URI"] = cfg.get("RATELIMIT_STORAGE_URI") or "memory://"
     # If the shared store (Redis) is down, keep limiting per process rather than fail requests.
     cfg.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    for name in ("RATELIMIT_SIGNIN", "RATELIMIT_VOTE", "RATELIMIT_API"):
+        try:
+            parse_many(str(cfg[name]))
+        except ValueError:
+            raise ConfigError(f"{name} must be a rate such as '30 per minute' (several: "
+                              f"'10 per second;30 per minute'), got {cfg[name]!r}") from None
     cfg["DEV_EXTENSIONS"] = dev_extensions(cfg.get("DEV_EXTENSIONS"))
     if cfg["DEV_EXTENSIONS"] and env == "production":
         # The benchmark endpoints and the demo loader are development tools; a production

@@ -49,7 +49,9 @@ def test_layers_env_over_instance_file_over_defaults(monkeypatch, tmp_path):
      ("CONCORD_ENV", "staging", "CONCORD_ENV must be one of"),
      ("SESSION_IDLE_MINUTES", "0", "SESSION_IDLE_MINUTES must be a whole number of at least 1"),
      ("SESSION_MAX_HOURS", "-3", "SESSION_MAX_HOURS must be a whole number of at least 1"),
-     ("MAX_JSON_BYTES", "lots", "MAX_JSON_BYTES must be an integer")],
+     ("MAX_JSON_BYTES", "lots", "MAX_JSON_BYTES must be an integer"),
+     ("RATELIMIT_VOTE", "lots", "RATELIMIT_VOTE must be a rate such as '30 per minute'"),
+     ("RATELIMIT_API", "300 per fortnight", "RATELIMIT_API must be a rate")],
 )
 def test_bad_settings_are_named(monkeypatch, tmp_path, env, value, message):
     monkeypatch.setenv("SECRET_KEY", "x")
