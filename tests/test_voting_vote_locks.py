@@ -20,7 +20,9 @@ from voting.outcome import Kind
 TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:k, :lane)")
 LANES_HELD_BY = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
                      "AND pid = :pid")
-WAITING_FOR = text("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = :kind")
+# Locks are the whole server's: only the voter's own backend counts (other test workers vote too).
+WAITING_FOR = text("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = :kind "
+                   "AND pid = :pid")
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +51,12 @@ def _vote_in_thread(worker_app, ballot_id: int, user_id: int, outcome: list) -> 
     return thread
 
 
+def _voter_waits(scalar, outcome: list, kind: str) -> bool:
+    """Tell whether the voting thread's backend (its pid, outcome[0]) waits for a `kind` lock."""
+    return bool(outcome) and isinstance(outcome[0], int) and bool(
+        scalar(WAITING_FOR, {"kind": kind, "pid": outcome[0]}))
+
+
 def _wait_until(condition, what: str) -> None:
     for _ in range(200):
         if condition():
@@ -67,7 +75,7 @@ def test_a_vote_waiting_for_its_companys_turn_holds_no_lane(app, app_factory, da
         colleague.execute(select(Elector.id).where(
             Elector.ballot_id == ballot.id, Elector.company_id == ntt.id).with_for_update())
         voter = _vote_in_thread(worker_app, ballot.id, consortium["reps"]["NTT"].id, outcome)
-        _wait_until(lambda: db.session.scalar(WAITING_FOR, {"kind": "transactionid"}),
+        _wait_until(lambda: _voter_waits(db.session.scalar, outcome, "transactionid"),
                     "the vote waits for the elector row")
         # Waiting for its turn, it holds no lane: every other vote and audited change goes on.
         assert db.session.scalar(LANES_HELD_BY, {"pid": outcome[0]}) == 0
@@ -89,7 +97,7 @@ def test_every_lane_busy_the_vote_waits_on_one_and_records_there(app, app_factor
             holder.begin()
             assert holder.execute(TRY_LOCK, {"k": audit.PG_LOCK_KEY, "lane": lane}).scalar()
         voter = _vote_in_thread(worker_app, ballot.id, consortium["reps"]["NTT"].id, outcome)
-        _wait_until(lambda: db.session.scalar(WAITING_FOR, {"kind": "advisory"}),
+        _wait_until(lambda: _voter_waits(db.session.scalar, outcome, "advisory"),
                     "the vote waits for a lane")
         db.session.rollback()
         assert voter.is_alive()
@@ -152,7 +160,8 @@ def test_after_waiting_for_its_turn_a_vote_reads_what_the_colleague_committed(
     db.session.flush()
     voter = _vote_in_thread(worker_app, ballot.id, reps["NTT"].id, outcome)
     with db.engine.connect() as watcher:
-        _wait_until(lambda: watcher.execute(WAITING_FOR, {"kind": "transactionid"}).scalar(),
+        _wait_until(lambda: _voter_waits(lambda *a: watcher.execute(*a).scalar(), outcome,
+                                         "transactionid"),
                     "the vote waits for the elector row")
     db.session.commit()
     voter.join(timeout=30)
